@@ -1,0 +1,102 @@
+//! The per-runtime state (`Core`) and the thread-local that says which runtime,
+//! if any, is running on this thread.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use crate::reactor::Reactor;
+use crate::scheduler::Scheduler;
+use crate::task::TaskId;
+use crate::time::clock::Clock;
+use crate::time::timers::Timers;
+
+/// Everything one runtime owns. Lives on one thread, behind an `Rc`.
+///
+/// Sockets, sleeps and join handles keep an `Rc<Core>`, so they can reach
+/// their runtime without a thread-local lookup.
+pub(crate) struct Core {
+    pub(crate) scheduler: Scheduler,
+    pub(crate) reactor: Reactor,
+    pub(crate) timers: RefCell<Timers>,
+    pub(crate) clock: Clock,
+}
+
+impl Core {
+    /// Whether this core is the one running on the current thread.
+    pub(crate) fn is_current(self: &Rc<Self>) -> bool {
+        CURRENT
+            .try_with(|c| c.borrow().as_ref().is_some_and(|cur| Rc::ptr_eq(cur, self)))
+            .unwrap_or(false)
+    }
+}
+
+thread_local! {
+    /// The runtime whose `block_on` (or shutdown) is running on this thread.
+    static CURRENT: RefCell<Option<Rc<Core>>> = const { RefCell::new(None) };
+    /// The task being polled right now, for `task::id()`.
+    static TASK: Cell<Option<TaskId>> = const { Cell::new(None) };
+}
+
+/// Runs `f` with the current runtime, or returns `None` outside one.
+pub(crate) fn with_current<R>(f: impl FnOnce(&Rc<Core>) -> R) -> Option<R> {
+    CURRENT
+        .try_with(|c| c.borrow().as_ref().map(f))
+        .ok()
+        .flatten()
+}
+
+/// The current runtime, if any.
+pub(crate) fn current() -> Option<Rc<Core>> {
+    with_current(Rc::clone)
+}
+
+/// The current runtime, or an I/O error saying there is none.
+pub(crate) fn current_or_io_error() -> std::io::Result<Rc<Core>> {
+    current().ok_or_else(|| {
+        std::io::Error::other("no solo runtime is running on this thread: use solo::block_on")
+    })
+}
+
+/// Makes `core` the current runtime until the guard drops.
+///
+/// `nested_ok` is false for `block_on`, which must not run inside another
+/// `block_on`; shutdown may happen inside another runtime and passes true.
+pub(crate) fn enter(core: Rc<Core>, nested_ok: bool) -> EnterGuard {
+    let previous = CURRENT.with(|c| c.borrow_mut().replace(core));
+    if previous.is_some() && !nested_ok {
+        // Put the outer runtime back before we unwind.
+        CURRENT.with(|c| *c.borrow_mut() = previous);
+        panic!(
+            "solo::block_on called from inside a running runtime: this would block the \
+             thread that drives every other task. Use `.await` (or `solo::spawn`) instead."
+        );
+    }
+    EnterGuard {
+        previous,
+        task: TASK.with(|t| t.take()),
+    }
+}
+
+/// Restores the previous runtime (usually none) when dropped.
+pub(crate) struct EnterGuard {
+    previous: Option<Rc<Core>>,
+    task: Option<TaskId>,
+}
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        let _ = CURRENT.try_with(|c| *c.borrow_mut() = previous);
+        let _ = TASK.try_with(|t| t.set(self.task));
+    }
+}
+
+/// Sets the id returned by `task::id()` while a task is polled.
+pub(crate) fn set_task(id: Option<TaskId>) -> Option<TaskId> {
+    TASK.try_with(|t| t.replace(id)).unwrap_or(None)
+}
+
+/// The task being polled, if any.
+pub(crate) fn task() -> Option<TaskId> {
+    TASK.try_with(Cell::get).unwrap_or(None)
+}

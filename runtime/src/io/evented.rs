@@ -1,0 +1,111 @@
+//! A mio source registered with the current runtime's reactor.
+
+use std::future::poll_fn;
+use std::io;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use mio::event::Source;
+
+use crate::context::{self, Core};
+use crate::reactor::{Direction, Key};
+
+/// Owns a mio source and its registration. Operations retry until they
+/// return `WouldBlock`, then clear the cached readiness and wait for the
+/// next event. Dropping it deregisters the source first, then closes it.
+pub(crate) struct PollEvented<E: Source> {
+    io: Option<E>,
+    core: Rc<Core>,
+    key: Key,
+}
+
+impl<E: Source> PollEvented<E> {
+    /// Registers `io` with the runtime running on this thread.
+    pub(crate) fn new(mut io: E) -> io::Result<Self> {
+        let core = context::current_or_io_error()?;
+        let key = core.reactor.register(&mut io)?;
+        Ok(PollEvented {
+            io: Some(io),
+            core,
+            key,
+        })
+    }
+
+    pub(crate) fn get_ref(&self) -> &E {
+        // `io` is only `None` inside `drop` and `into_inner`.
+        self.io
+            .as_ref()
+            .expect("PollEvented used after it was taken apart")
+    }
+
+    /// Runs `op` once the source is ready in `dir`, until it does not return
+    /// `WouldBlock`.
+    pub(crate) fn poll_io<R>(
+        &self,
+        dir: Direction,
+        cx: &mut Context<'_>,
+        mut op: impl FnMut(&E) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        loop {
+            if self.core.reactor.poll_ready(self.key, dir, cx).is_pending() {
+                if !self.core.is_current() {
+                    return Poll::Ready(Err(outside_runtime()));
+                }
+                return Poll::Pending;
+            }
+            match op(self.get_ref()) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.core.reactor.clear_ready(self.key, dir);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                result => return Poll::Ready(result),
+            }
+        }
+    }
+
+    /// Forgets the readiness in `dir` (an operation proved it gone).
+    pub(crate) fn clear_ready(&self, dir: Direction) {
+        self.core.reactor.clear_ready(self.key, dir);
+    }
+
+    /// Ready once the source has (or may have) readiness in `dir`.
+    pub(crate) fn poll_ready(&self, dir: Direction, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if self.core.reactor.poll_ready(self.key, dir, cx).is_ready() {
+            return Poll::Ready(Ok(()));
+        }
+        if !self.core.is_current() {
+            return Poll::Ready(Err(outside_runtime()));
+        }
+        Poll::Pending
+    }
+
+    pub(crate) async fn ready(&self, dir: Direction) -> io::Result<()> {
+        poll_fn(|cx| self.poll_ready(dir, cx)).await
+    }
+
+    /// Deregisters and gives the source back.
+    pub(crate) fn into_inner(mut self) -> E {
+        let mut io = self
+            .io
+            .take()
+            .expect("PollEvented used after it was taken apart");
+        if let Err(e) = self.core.reactor.deregister(&mut io, self.key) {
+            log::debug!("deregister failed: {e}");
+        }
+        io
+    }
+}
+
+impl<E: Source> Drop for PollEvented<E> {
+    fn drop(&mut self) {
+        if let Some(mut io) = self.io.take() {
+            // Deregister first, then close; ignore errors: destructors must not panic.
+            let _ = self.core.reactor.deregister(&mut io, self.key);
+            drop(io);
+        }
+    }
+}
+
+pub(crate) fn outside_runtime() -> io::Error {
+    io::Error::other("solo socket used outside the runtime that created it")
+}

@@ -1,0 +1,328 @@
+use std::fmt;
+use std::future::poll_fn;
+use std::io::{self, IoSlice, Read, Write};
+use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_io::{AsyncRead, AsyncWrite};
+
+use super::{each_addr, resolve};
+use crate::io::evented::PollEvented;
+use crate::reactor::Direction;
+
+/// A TCP socket server, listening for connections.
+///
+/// ```
+/// use solo::net::{TcpListener, TcpStream};
+/// use solo::io::{AsyncReadExt, AsyncWriteExt};
+///
+/// solo::block_on(async {
+///     let listener = TcpListener::bind("127.0.0.1:0").await?;
+///     let addr = listener.local_addr()?;
+///     solo::spawn(async move {
+///         let (mut peer, _) = listener.accept().await.unwrap();
+///         peer.write_all(b"hello").await.unwrap();
+///     });
+///     let mut stream = TcpStream::connect(addr).await?;
+///     let mut text = String::new();
+///     stream.read_to_string(&mut text).await?;
+///     assert_eq!(text, "hello");
+///     std::io::Result::Ok(())
+/// }).unwrap();
+/// ```
+pub struct TcpListener {
+    io: PollEvented<mio::net::TcpListener>,
+}
+
+impl TcpListener {
+    /// Binds to `addr` (`SO_REUSEADDR` set) and listens. With several
+    /// addresses, the first that binds wins. Port 0 picks a free port: see
+    /// [`local_addr`](Self::local_addr).
+    pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
+        each_addr(resolve(addr)?, |addr| async move {
+            let listener = mio::net::TcpListener::bind(addr)?;
+            Ok(TcpListener {
+                io: PollEvented::new(listener)?,
+            })
+        })
+        .await
+    }
+
+    /// Wraps a bound, listening std listener (made non-blocking here).
+    pub fn from_std(listener: std::net::TcpListener) -> io::Result<TcpListener> {
+        listener.set_nonblocking(true)?;
+        Ok(TcpListener {
+            io: PollEvented::new(mio::net::TcpListener::from_std(listener))?,
+        })
+    }
+
+    /// Waits for a connection. Errors such as "too many open files" are
+    /// returned as they come: a server should back off before retrying.
+    pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
+        poll_fn(|cx| self.poll_accept(cx)).await
+    }
+
+    /// Polls for a connection.
+    pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
+        match self.io.poll_io(Direction::Read, cx, |l| l.accept()) {
+            Poll::Ready(Ok((stream, addr))) => {
+                Poll::Ready(TcpStream::from_mio(stream).map(|s| (s, addr)))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    /// The address the listener is bound to.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().local_addr()
+    }
+
+    /// Sets `IP_TTL`.
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        self.io.get_ref().set_ttl(ttl)
+    }
+}
+
+impl fmt::Debug for TcpListener {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.io.get_ref().fmt(f)
+    }
+}
+
+/// A TCP connection.
+///
+/// It implements [`AsyncRead`] and [`AsyncWrite`] (also through `&TcpStream`,
+/// so one task may read while another writes); use
+/// [`AsyncReadExt`](crate::io::AsyncReadExt) and
+/// [`AsyncWriteExt`](crate::io::AsyncWriteExt) for `read`, `write_all` and
+/// friends. Dropping it deregisters the socket, then closes it.
+///
+/// ```no_run
+/// use solo::net::TcpStream;
+/// use solo::io::{AsyncReadExt, AsyncWriteExt};
+///
+/// solo::block_on(async {
+///     let mut stream = TcpStream::connect("127.0.0.1:8080").await?;
+///     stream.write_all(b"GET / HTTP/1.0\r\n\r\n").await?;
+///     let mut response = Vec::new();
+///     stream.read_to_end(&mut response).await?;
+///     std::io::Result::Ok(())
+/// }).unwrap();
+/// ```
+pub struct TcpStream {
+    io: PollEvented<mio::net::TcpStream>,
+}
+
+impl TcpStream {
+    /// Connects to `addr`, trying each address it resolves to in turn.
+    ///
+    /// The connect is non-blocking: the task waits for the socket to become
+    /// writable, then checks the outcome (`take_error`, then `peer_addr`).
+    pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<TcpStream> {
+        each_addr(resolve(addr)?, Self::connect_addr).await
+    }
+
+    async fn connect_addr(addr: SocketAddr) -> io::Result<TcpStream> {
+        let stream = TcpStream::from_mio(mio::net::TcpStream::connect(addr)?)?;
+        stream.io.ready(Direction::Write).await?;
+        let socket = stream.io.get_ref();
+        if let Some(e) = socket.take_error()? {
+            return Err(e);
+        }
+        match socket.peer_addr() {
+            Ok(_) => Ok(stream),
+            // Writable but not connected: the error is on the socket.
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => {
+                Err(socket.take_error()?.unwrap_or(e))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn from_mio(stream: mio::net::TcpStream) -> io::Result<TcpStream> {
+        Ok(TcpStream {
+            io: PollEvented::new(stream)?,
+        })
+    }
+
+    /// Wraps a connected std stream (made non-blocking here).
+    pub fn from_std(stream: std::net::TcpStream) -> io::Result<TcpStream> {
+        stream.set_nonblocking(true)?;
+        TcpStream::from_mio(mio::net::TcpStream::from_std(stream))
+    }
+
+    /// The local address.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().local_addr()
+    }
+
+    /// The remote address.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().peer_addr()
+    }
+
+    /// Sets `TCP_NODELAY` (disables Nagle's algorithm).
+    pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        self.io.get_ref().set_nodelay(nodelay)
+    }
+
+    /// Whether `TCP_NODELAY` is set.
+    pub fn nodelay(&self) -> io::Result<bool> {
+        self.io.get_ref().nodelay()
+    }
+
+    /// Shuts down the read half, the write half, or both.
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.io.get_ref().shutdown(how)
+    }
+
+    /// Waits until the stream is (or may be) readable.
+    pub async fn readable(&self) -> io::Result<()> {
+        self.io.ready(Direction::Read).await
+    }
+
+    /// Waits until the stream is (or may be) writable.
+    pub async fn writable(&self) -> io::Result<()> {
+        self.io.ready(Direction::Write).await
+    }
+
+    /// Peeks at incoming data without consuming it.
+    pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        poll_fn(|cx| self.io.poll_io(Direction::Read, cx, |s| s.peek(buf))).await
+    }
+
+    fn poll_read_priv(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        let poll = self.io.poll_io(Direction::Read, cx, |mut s| s.read(buf));
+        // A short read drained the socket: the next read would only return
+        // WouldBlock, so skip that system call. New data brings a new edge.
+        if let Poll::Ready(Ok(n)) = poll {
+            if n > 0 && n < buf.len() {
+                self.io.clear_ready(Direction::Read);
+            }
+        }
+        poll
+    }
+
+    fn poll_write_priv(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        let poll = self.io.poll_io(Direction::Write, cx, |mut s| s.write(buf));
+        // A short write filled the send buffer: likewise.
+        if let Poll::Ready(Ok(n)) = poll {
+            if n > 0 && n < buf.len() {
+                self.io.clear_ready(Direction::Write);
+            }
+        }
+        poll
+    }
+
+    fn poll_write_vectored_priv(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.io
+            .poll_io(Direction::Write, cx, |mut s| s.write_vectored(bufs))
+    }
+
+    fn poll_close_priv(&self) -> Poll<io::Result<()>> {
+        match self.io.get_ref().shutdown(Shutdown::Write) {
+            // Already closed by the peer: nothing left to shut down.
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => Poll::Ready(Ok(())),
+            r => Poll::Ready(r),
+        }
+    }
+}
+
+impl AsyncRead for TcpStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_read_priv(cx, buf)
+    }
+}
+
+impl AsyncRead for &TcpStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_read_priv(cx, buf)
+    }
+}
+
+impl AsyncWrite for TcpStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_write_priv(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_write_vectored_priv(cx, bufs)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(())) // writes go straight to the socket
+    }
+
+    /// Shuts down the write half: the peer reads end-of-file.
+    fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_close_priv()
+    }
+}
+
+impl AsyncWrite for &TcpStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_write_priv(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_write_vectored_priv(cx, bufs)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_close_priv()
+    }
+}
+
+impl fmt::Debug for TcpStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.io.get_ref().fmt(f)
+    }
+}
+
+#[cfg(unix)]
+impl std::os::fd::AsRawFd for TcpStream {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        self.io.get_ref().as_raw_fd()
+    }
+}
+
+#[cfg(unix)]
+impl std::os::fd::AsRawFd for TcpListener {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        self.io.get_ref().as_raw_fd()
+    }
+}

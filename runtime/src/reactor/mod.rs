@@ -1,0 +1,325 @@
+//! The reactor: one `mio::Poll`, a slab of registrations, and per registration
+//! the readiness seen so far and the wakers of its reader and writer.
+//!
+//! mio is edge-triggered: an event says "this became ready", once. The
+//! readiness is cached here until an operation returns `WouldBlock`; then the
+//! caller clears it and waits for the next event.
+
+use std::cell::RefCell;
+use std::io;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use mio::event::Source;
+use mio::{Events, Interest, Token};
+use slab::Slab;
+
+#[cfg(target_os = "linux")]
+mod timerfd;
+
+/// The `mio::Waker` that unblocks `poll` from other threads.
+const WAKER_TOKEN: Token = Token(usize::MAX);
+/// The timerfd (Linux) that ends `poll` at a timer deadline, to the nanosecond.
+#[cfg(target_os = "linux")]
+const TIMER_TOKEN: Token = Token(usize::MAX - 1);
+
+/// A token is a slab key in the low bits and a generation in the high bits,
+/// so that an event for a closed registration never reaches the new one that
+/// reuses its key.
+const KEY_BITS: u32 = usize::BITS / 2;
+const KEY_MASK: usize = (1 << KEY_BITS) - 1;
+
+/// Which side of a registration an operation waits on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Direction {
+    Read,
+    Write,
+}
+
+const READABLE: u8 = 1;
+const WRITABLE: u8 = 1 << 1;
+const READ_CLOSED: u8 = 1 << 2;
+const WRITE_CLOSED: u8 = 1 << 3;
+const ERROR: u8 = 1 << 4;
+
+impl Direction {
+    /// Readiness bits that let an operation in this direction proceed.
+    fn mask(self) -> u8 {
+        match self {
+            Direction::Read => READABLE | READ_CLOSED | ERROR,
+            Direction::Write => WRITABLE | WRITE_CLOSED | ERROR,
+        }
+    }
+
+    /// Readiness bits that an operation returning `WouldBlock` disproves.
+    /// Closed and error states are final and stay.
+    fn clearable(self) -> u8 {
+        match self {
+            Direction::Read => READABLE,
+            Direction::Write => WRITABLE,
+        }
+    }
+}
+
+struct ScheduledIo {
+    generation: usize,
+    readiness: u8,
+    reader: Option<Waker>,
+    writer: Option<Waker>,
+}
+
+impl ScheduledIo {
+    fn waker(&mut self, dir: Direction) -> &mut Option<Waker> {
+        match dir {
+            Direction::Read => &mut self.reader,
+            Direction::Write => &mut self.writer,
+        }
+    }
+}
+
+/// Counters of what the reactor did, read by `Runtime::metrics`.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ReactorCounters {
+    pub(crate) parks: u64,
+    pub(crate) io_events: u64,
+}
+
+pub(crate) struct Reactor {
+    inner: RefCell<Inner>,
+}
+
+struct Inner {
+    poll: mio::Poll,
+    events: Events,
+    io: Slab<ScheduledIo>,
+    next_generation: usize,
+    /// Wakers collected while handling events, woken once the borrow ends.
+    to_wake: Vec<Waker>,
+    counters: ReactorCounters,
+    #[cfg(target_os = "linux")]
+    timer: Option<timerfd::TimerFd>,
+}
+
+/// One registered I/O source, as the reactor knows it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Key {
+    key: usize,
+    generation: usize,
+}
+
+impl Reactor {
+    /// Creates the poller, and the `mio::Waker` other threads use to wake it.
+    pub(crate) fn new(events_capacity: usize) -> io::Result<(Reactor, mio::Waker)> {
+        let poll = mio::Poll::new()?;
+        let waker = mio::Waker::new(poll.registry(), WAKER_TOKEN)?;
+        #[cfg(target_os = "linux")]
+        let timer = match timerfd::TimerFd::new(poll.registry(), TIMER_TOKEN) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                log::debug!("timerfd unavailable ({e}); timers use poll's millisecond timeout");
+                None
+            }
+        };
+        let inner = Inner {
+            poll,
+            events: Events::with_capacity(events_capacity.max(1)),
+            io: Slab::new(),
+            next_generation: 0,
+            to_wake: Vec::new(),
+            counters: ReactorCounters::default(),
+            #[cfg(target_os = "linux")]
+            timer,
+        };
+        Ok((
+            Reactor {
+                inner: RefCell::new(inner),
+            },
+            waker,
+        ))
+    }
+
+    /// Registers `source` for both directions.
+    pub(crate) fn register(&self, source: &mut impl Source) -> io::Result<Key> {
+        let mut inner = self.inner.borrow_mut();
+        let generation = inner.next_generation;
+        inner.next_generation = generation.wrapping_add(1) & (usize::MAX >> KEY_BITS);
+        let entry = inner.io.vacant_entry();
+        let key = entry.key();
+        if key >= KEY_MASK - 1 {
+            return Err(io::Error::other(
+                "too many registrations in one solo reactor",
+            ));
+        }
+        let token = Token(key | (generation << KEY_BITS));
+        inner
+            .poll
+            .registry()
+            .register(source, token, Interest::READABLE | Interest::WRITABLE)?;
+        inner.io.insert(ScheduledIo {
+            generation,
+            readiness: 0,
+            reader: None,
+            writer: None,
+        });
+        log::debug!("registered io {key} (generation {generation})");
+        Ok(Key { key, generation })
+    }
+
+    /// Deregisters `source` and frees its slot. Its wakers are dropped unwoken.
+    pub(crate) fn deregister(&self, source: &mut impl Source, key: Key) -> io::Result<()> {
+        let (result, removed) = {
+            let mut inner = self.inner.borrow_mut();
+            let result = inner.poll.registry().deregister(source);
+            let removed = match inner.io.get(key.key) {
+                Some(io) if io.generation == key.generation => Some(inner.io.remove(key.key)),
+                _ => None,
+            };
+            (result, removed)
+        };
+        drop(removed); // wakers may run code on drop: outside the borrow
+        log::debug!("deregistered io {}", key.key);
+        result
+    }
+
+    /// Ready if the cached readiness allows an operation in `dir`; otherwise
+    /// stores `cx`'s waker (replacing the previous one) and returns `Pending`.
+    pub(crate) fn poll_ready(&self, key: Key, dir: Direction, cx: &mut Context<'_>) -> Poll<()> {
+        let mut inner = self.inner.borrow_mut();
+        let Some(io) = inner
+            .io
+            .get_mut(key.key)
+            .filter(|io| io.generation == key.generation)
+        else {
+            return Poll::Ready(()); // gone: let the operation report the error
+        };
+        if io.readiness & dir.mask() != 0 {
+            return Poll::Ready(());
+        }
+        let slot = io.waker(dir);
+        match slot {
+            Some(w) if w.will_wake(cx.waker()) => {}
+            _ => *slot = Some(cx.waker().clone()),
+        }
+        Poll::Pending
+    }
+
+    /// Forgets the readiness in `dir`: an operation returned `WouldBlock`.
+    pub(crate) fn clear_ready(&self, key: Key, dir: Direction) {
+        let mut inner = self.inner.borrow_mut();
+        if let Some(io) = inner
+            .io
+            .get_mut(key.key)
+            .filter(|io| io.generation == key.generation)
+        {
+            io.readiness &= !dir.clearable();
+        }
+    }
+
+    pub(crate) fn registrations(&self) -> usize {
+        self.inner.borrow().io.len()
+    }
+
+    pub(crate) fn counters(&self) -> ReactorCounters {
+        self.inner.borrow().counters
+    }
+
+    /// Waits for I/O events until `deadline` (`None`: until an event comes),
+    /// then wakes the tasks they concern. A deadline in the past polls
+    /// without blocking. Returns the number of events handled.
+    pub(crate) fn park(&self, deadline: Option<Instant>) -> io::Result<usize> {
+        let mut to_wake;
+        let handled;
+        {
+            let mut inner = self.inner.borrow_mut();
+            let inner = &mut *inner;
+            let timeout = inner.timeout_for(deadline);
+            log::trace!("park, timeout {timeout:?}");
+            inner.counters.parks += 1;
+            if let Err(e) = inner.poll.poll(&mut inner.events, timeout) {
+                if e.kind() != io::ErrorKind::Interrupted {
+                    return Err(e);
+                }
+            }
+            to_wake = std::mem::take(&mut inner.to_wake);
+            let mut n = 0;
+            for event in inner.events.iter() {
+                n += 1;
+                let token = event.token();
+                log::trace!("event {token:?}: {event:?}");
+                if token == WAKER_TOKEN {
+                    continue;
+                }
+                #[cfg(target_os = "linux")]
+                if token == TIMER_TOKEN {
+                    if let Some(timer) = &mut inner.timer {
+                        timer.fired();
+                    }
+                    continue;
+                }
+                let (key, generation) = (token.0 & KEY_MASK, token.0 >> KEY_BITS);
+                let Some(io) = inner
+                    .io
+                    .get_mut(key)
+                    .filter(|io| io.generation == generation)
+                else {
+                    continue; // a stale event for a closed registration
+                };
+                let mut ready = 0;
+                if event.is_readable() {
+                    ready |= READABLE;
+                }
+                if event.is_writable() {
+                    ready |= WRITABLE;
+                }
+                if event.is_read_closed() {
+                    ready |= READ_CLOSED;
+                }
+                if event.is_write_closed() {
+                    ready |= WRITE_CLOSED;
+                }
+                if event.is_error() {
+                    ready |= ERROR;
+                }
+                io.readiness |= ready;
+                if ready & Direction::Read.mask() != 0 {
+                    to_wake.extend(io.reader.take());
+                }
+                if ready & Direction::Write.mask() != 0 {
+                    to_wake.extend(io.writer.take());
+                }
+            }
+            inner.counters.io_events += n as u64;
+            handled = n;
+        }
+        for waker in to_wake.drain(..) {
+            waker.wake();
+        }
+        // Give the (now empty) buffer back, keeping its capacity.
+        let mut inner = self.inner.borrow_mut();
+        if inner.to_wake.capacity() < to_wake.capacity() {
+            inner.to_wake = to_wake;
+        }
+        Ok(handled)
+    }
+}
+
+impl Inner {
+    /// The timeout to give `poll` so that it returns by `deadline`. On Linux
+    /// the timerfd is armed for the exact deadline and poll's own
+    /// (millisecond) timeout is only a backstop.
+    fn timeout_for(&mut self, deadline: Option<Instant>) -> Option<Duration> {
+        let deadline = deadline?;
+        let now = Instant::now();
+        let wait = deadline.saturating_duration_since(now);
+        if wait.is_zero() {
+            return Some(Duration::ZERO);
+        }
+        #[cfg(target_os = "linux")]
+        if let Some(timer) = &mut self.timer {
+            if timer.arm(deadline, now) {
+                return Some(wait + Duration::from_millis(1));
+            }
+        }
+        Some(wait)
+    }
+}

@@ -1,0 +1,323 @@
+//! [`Runtime`], its [`Builder`], [`block_on`], and the event loop.
+//!
+//! The loop, one turn at a time:
+//! 1. poll the `block_on` future if it was woken;
+//! 2. run ready tasks in FIFO order, at most `budget` of them;
+//! 3. poll the reactor: without blocking if tasks are still ready, else
+//!    until the next timer deadline (or an I/O event, or a remote wake);
+//! 4. fire the timers that are due, which queues their tasks.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::pin::pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use crate::context::{self, Core};
+use crate::reactor::Reactor;
+use crate::scheduler::{Scheduler, Shared};
+use crate::task::JoinHandle;
+use crate::time::clock::Clock;
+use crate::time::timers::Timers;
+
+/// Runs `future` to completion on a new runtime owned by this thread, and
+/// returns its output.
+///
+/// Tasks still pending when `future` completes are dropped with the runtime:
+/// their destructors run and their sockets deregister. A panic in `future`
+/// propagates to the caller (after the runtime is dropped); a panic in a
+/// spawned task does not: its [`JoinHandle`] yields the error instead.
+///
+/// # Panics
+///
+/// Panics if called inside a runtime (nested `block_on` would block the
+/// thread every other task runs on), if `future` panics, or if the
+/// operating system refuses to create a poller.
+///
+/// # Examples
+///
+/// ```
+/// let answer = solo::block_on(async {
+///     let task = solo::spawn(async { 6 * 7 });
+///     task.await.unwrap()
+/// });
+/// assert_eq!(answer, 42);
+/// ```
+#[track_caller]
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    if context::current().is_some() {
+        panic!(
+            "solo::block_on called from inside a running runtime: this would block the \
+             thread that drives every other task. Use `.await` (or `solo::spawn`) instead."
+        );
+    }
+    let rt = Runtime::new().unwrap_or_else(|e| panic!("solo: cannot create a runtime: {e}"));
+    rt.block_on(future)
+}
+
+/// Configures and builds a [`Runtime`].
+///
+/// ```
+/// let rt = solo::Builder::new().events_capacity(256).budget(32).build().unwrap();
+/// assert_eq!(rt.block_on(async { 1 + 1 }), 2);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Builder {
+    events_capacity: usize,
+    budget: usize,
+    start_paused: bool,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            events_capacity: 1024,
+            budget: 61,
+            start_paused: false,
+        }
+    }
+}
+
+impl Builder {
+    /// The defaults: 1024 events per poll, a budget of 61 polls per turn,
+    /// the real clock.
+    pub fn new() -> Builder {
+        Builder::default()
+    }
+
+    /// How many I/O events one poll of the reactor can return (at least 1).
+    pub fn events_capacity(&mut self, capacity: usize) -> &mut Builder {
+        self.events_capacity = capacity.max(1);
+        self
+    }
+
+    /// How many tasks run between two polls of the reactor (at least 1). A
+    /// smaller budget checks I/O and timers more often; a larger one makes
+    /// fewer system calls when many tasks are ready.
+    pub fn budget(&mut self, budget: usize) -> &mut Builder {
+        self.budget = budget.max(1);
+        self
+    }
+
+    /// Starts with the clock paused; see [`time::pause`](crate::time::pause).
+    pub fn start_paused(&mut self, paused: bool) -> &mut Builder {
+        self.start_paused = paused;
+        self
+    }
+
+    /// Builds the runtime.
+    ///
+    /// # Errors
+    ///
+    /// If the operating system refuses to create the poller or its waker
+    /// (out of file descriptors, for instance).
+    pub fn build(&self) -> io::Result<Runtime> {
+        let (reactor, waker) = Reactor::new(self.events_capacity)?;
+        let core = Core {
+            scheduler: Scheduler::new(Arc::new(Shared::new(waker))),
+            reactor,
+            timers: RefCell::new(Timers::default()),
+            clock: Clock::new(self.start_paused),
+        };
+        Ok(Runtime {
+            core: Rc::new(core),
+            budget: self.budget,
+        })
+    }
+}
+
+/// A single-threaded runtime: an executor, a reactor and a timer store.
+///
+/// Keep one around to call [`block_on`](Runtime::block_on) more than once;
+/// tasks spawned in one call keep running in the next. Dropping the runtime
+/// drops every task left.
+///
+/// ```
+/// let rt = solo::Runtime::new().unwrap();
+/// let task = rt.spawn(async { "queued before the loop ran" });
+/// assert_eq!(rt.block_on(task).unwrap(), "queued before the loop ran");
+/// ```
+pub struct Runtime {
+    core: Rc<Core>,
+    budget: usize,
+}
+
+impl Runtime {
+    /// A runtime with the default [`Builder`] settings.
+    pub fn new() -> io::Result<Runtime> {
+        Builder::new().build()
+    }
+
+    /// Spawns a task on this runtime; it runs during `block_on`.
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        JoinHandle::spawn(self.core.clone(), future)
+    }
+
+    /// Runs `future` to completion on this thread, along with the tasks.
+    ///
+    /// # Panics
+    ///
+    /// Panics if called inside a runtime, or if `future` panics.
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        let _enter = context::enter(self.core.clone(), false);
+        let scheduler = &self.core.scheduler;
+        let mut future = pin!(future);
+        let main_id = scheduler.next_task_id();
+        let header = scheduler.main_header(main_id);
+        let waker = futures_task::waker(header.clone());
+        let mut cx = Context::from_waker(&waker);
+        let mut main_woken = true;
+        loop {
+            if main_woken {
+                scheduler.main_polled(&header);
+                let previous = context::set_task(Some(main_id));
+                let poll = future.as_mut().poll(&mut cx);
+                context::set_task(previous);
+                if let Poll::Ready(output) = poll {
+                    return output;
+                }
+            }
+            main_woken = scheduler.run_ready(self.budget);
+            self.turn(main_woken);
+        }
+    }
+
+    /// Polls the reactor and fires due timers. Blocks only if nothing is
+    /// ready to run.
+    fn turn(&self, main_woken: bool) {
+        let core = &*self.core;
+        core.scheduler.drain_injected();
+        let has_work = main_woken || core.scheduler.has_ready();
+        let next_timer = core.timers.borrow_mut().next_deadline();
+        let result = if has_work {
+            // Check I/O without blocking, unless nothing is registered.
+            if core.reactor.registrations() > 0 {
+                core.reactor.park(Some(Instant::now())).map(drop)
+            } else {
+                Ok(())
+            }
+        } else if core.clock.is_paused() {
+            self.turn_paused(next_timer)
+        } else {
+            core.reactor
+                .park(next_timer.map(|t| core.clock.instant(t)))
+                .map(drop)
+        };
+        if let Err(e) = result {
+            // The poller failing is not something a task can fix; say so
+            // loudly rather than spin.
+            panic!("solo: polling the reactor failed: {e}");
+        }
+        self.fire_timers();
+        core.scheduler.drain_injected();
+    }
+
+    /// With a paused clock and nothing to run: take any I/O that is ready,
+    /// and if there is none, jump the clock to the next timer.
+    fn turn_paused(&self, next_timer: Option<u64>) -> io::Result<()> {
+        let core = &*self.core;
+        let events = core.reactor.park(Some(Instant::now()))?;
+        core.scheduler.drain_injected();
+        if events > 0 || core.scheduler.has_ready() {
+            return Ok(());
+        }
+        match next_timer {
+            Some(t) => core.clock.advance_to(core.clock.instant(t)),
+            None => {
+                core.reactor.park(None)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn fire_timers(&self) {
+        let core = &*self.core;
+        let now = core.clock.ticks(core.clock.now());
+        loop {
+            let due = core.timers.borrow_mut().pop_due(now);
+            match due {
+                Some(Some(waker)) => waker.wake(),
+                Some(None) => {}
+                None => break,
+            }
+        }
+    }
+
+    /// A snapshot of the runtime's counters.
+    pub fn metrics(&self) -> Metrics {
+        let core = &*self.core;
+        let reactor = core.reactor.counters();
+        let timers = core.timers.borrow();
+        let counters = &core.scheduler.counters;
+        Metrics {
+            tasks_spawned: counters.spawned.get(),
+            tasks_alive: core.scheduler.alive(),
+            polls: counters.polls.get(),
+            local_wakes: counters.local_wakes.get(),
+            remote_wakes: core.scheduler.remote_wakes(),
+            parks: reactor.parks,
+            io_events: reactor.io_events,
+            io_registrations: core.reactor.registrations(),
+            timers_fired: timers.fired(),
+            timers_pending: timers.pending(),
+            timers_stored: timers.len(),
+        }
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        // Destructors of tasks may spawn, wake or deregister: let them see
+        // this runtime as current.
+        let _enter = context::enter(self.core.clone(), true);
+        self.core.scheduler.shutdown();
+        let wakers = self.core.timers.borrow_mut().clear();
+        drop(wakers);
+    }
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("budget", &self.budget)
+            .field("metrics", &self.metrics())
+            .finish()
+    }
+}
+
+/// What a runtime has done so far, from [`Runtime::metrics`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Metrics {
+    /// Tasks spawned since the runtime was built.
+    pub tasks_spawned: u64,
+    /// Tasks not yet freed (running, or finished with an unread output).
+    pub tasks_alive: usize,
+    /// Task polls.
+    pub polls: u64,
+    /// Wake-ups from the runtime's own thread (including yields).
+    pub local_wakes: u64,
+    /// Wake-ups from other threads (or from outside `block_on`).
+    pub remote_wakes: u64,
+    /// Calls to the poller (blocking or not).
+    pub parks: u64,
+    /// I/O events received, including timer and waker events.
+    pub io_events: u64,
+    /// I/O sources registered right now.
+    pub io_registrations: usize,
+    /// Timers that fired.
+    pub timers_fired: u64,
+    /// Timers waiting to fire.
+    pub timers_pending: usize,
+    /// Timer slots in use (pending, or fired but not yet dropped).
+    pub timers_stored: usize,
+}

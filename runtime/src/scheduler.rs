@@ -1,0 +1,401 @@
+//! The executor: the slab of tasks, the FIFO ready queue, and the wakers.
+//!
+//! A task's future lives in the slab on the runtime's thread. Its waker is a
+//! small `Arc<Header>` that is `Send + Sync`: woken on the runtime's own thread
+//! it pushes onto the ready queue (no lock); woken from anywhere else it goes
+//! through the injection queue and the reactor's `mio::Waker`.
+
+use std::cell::{Cell as StdCell, RefCell};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+
+use futures_task::{waker_ref, ArcWake};
+use slab::Slab;
+
+use crate::context;
+use crate::task::cell::{Cell, Stage};
+use crate::task::TaskId;
+
+/// Slab key of the future given to `block_on`, which is not in the slab.
+pub(crate) const MAIN_KEY: usize = usize::MAX;
+
+/// Names one task: its slab key plus its unique id, so that a queued
+/// reference to a task that has since finished (and whose key was reused)
+/// is recognised and skipped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TaskRef {
+    pub(crate) key: usize,
+    pub(crate) id: TaskId,
+}
+
+/// The part of a runtime other threads may touch.
+pub(crate) struct Shared {
+    /// Tasks woken from other threads, waiting to join the ready queue.
+    injected: Mutex<Vec<TaskRef>>,
+    /// Set by the first remote wake since the runtime last drained
+    /// `injected`; that wake also signals `waker`.
+    notified: AtomicBool,
+    /// Unblocks the reactor's `poll` from another thread.
+    waker: mio::Waker,
+    /// Set once the runtime is gone: remote wakes then do nothing.
+    closed: AtomicBool,
+    remote_wakes: AtomicU64,
+}
+
+impl Shared {
+    pub(crate) fn new(waker: mio::Waker) -> Self {
+        Shared {
+            injected: Mutex::new(Vec::new()),
+            notified: AtomicBool::new(false),
+            waker,
+            closed: AtomicBool::new(false),
+            remote_wakes: AtomicU64::new(0),
+        }
+    }
+}
+
+/// A task's waker.
+pub(crate) struct Header {
+    shared: Arc<Shared>,
+    task: TaskRef,
+    /// True while the task sits in a ready queue: waking it again is a no-op,
+    /// so a task woken twice before it runs is queued once.
+    queued: AtomicBool,
+}
+
+impl ArcWake for Header {
+    fn wake_by_ref(this: &Arc<Self>) {
+        if this.queued.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let local = context::with_current(|core| {
+            if Arc::ptr_eq(&core.scheduler.shared, &this.shared) {
+                core.scheduler.push_local(this.task);
+                true
+            } else {
+                false
+            }
+        });
+        if local != Some(true) {
+            this.wake_remote();
+        }
+    }
+}
+
+impl Header {
+    fn wake_remote(&self) {
+        let shared = &self.shared;
+        if shared.closed.load(Ordering::Acquire) {
+            return;
+        }
+        // A poisoned lock only means another waker panicked mid-push; the
+        // vector itself is still sound.
+        shared
+            .injected
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(self.task);
+        shared.remote_wakes.fetch_add(1, Ordering::Relaxed);
+        if !shared.notified.swap(true, Ordering::AcqRel) {
+            // Fails only if the runtime's poller is gone, and then there is
+            // nobody to wake.
+            let _ = shared.waker.wake();
+        }
+    }
+}
+
+/// One task in the slab.
+struct Slot {
+    header: Arc<Header>,
+    /// `None` while the task is being polled (taken out so that the task may
+    /// spawn or join other tasks).
+    cell: Option<Pin<Box<dyn Cell>>>,
+    join_waker: Option<Waker>,
+    finished: bool,
+    /// The `JoinHandle` was dropped: remove the slot as soon as it finishes.
+    detached: bool,
+    /// `abort()` was called: cancel at the next turn instead of polling.
+    aborted: bool,
+}
+
+/// Counters of what the scheduler did, read by `Runtime::metrics`.
+#[derive(Default)]
+pub(crate) struct Counters {
+    pub(crate) spawned: StdCell<u64>,
+    pub(crate) polls: StdCell<u64>,
+    pub(crate) local_wakes: StdCell<u64>,
+}
+
+fn bump(c: &StdCell<u64>) {
+    c.set(c.get().wrapping_add(1));
+}
+
+pub(crate) struct Scheduler {
+    tasks: RefCell<Slab<Slot>>,
+    ready: RefCell<VecDeque<TaskRef>>,
+    pub(crate) shared: Arc<Shared>,
+    next_id: StdCell<u64>,
+    pub(crate) counters: Counters,
+}
+
+impl Scheduler {
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+        Scheduler {
+            tasks: RefCell::new(Slab::new()),
+            ready: RefCell::new(VecDeque::new()),
+            shared,
+            next_id: StdCell::new(1),
+            counters: Counters::default(),
+        }
+    }
+
+    pub(crate) fn next_task_id(&self) -> TaskId {
+        let id = self.next_id.get();
+        self.next_id.set(id + 1);
+        TaskId::new(id)
+    }
+
+    /// A waker for the `block_on` future: waking it queues `MAIN_KEY`.
+    pub(crate) fn main_header(&self, id: TaskId) -> Arc<Header> {
+        Arc::new(Header {
+            shared: self.shared.clone(),
+            task: TaskRef { key: MAIN_KEY, id },
+            queued: AtomicBool::new(false),
+        })
+    }
+
+    /// The `block_on` future is about to be polled: wakes queue it again.
+    pub(crate) fn main_polled(&self, header: &Header) {
+        header.queued.store(false, Ordering::Release);
+    }
+
+    pub(crate) fn remote_wakes(&self) -> u64 {
+        self.shared.remote_wakes.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn alive(&self) -> usize {
+        self.tasks.borrow().len()
+    }
+
+    fn push_local(&self, task: TaskRef) {
+        bump(&self.counters.local_wakes);
+        self.ready.borrow_mut().push_back(task);
+    }
+
+    pub(crate) fn has_ready(&self) -> bool {
+        !self.ready.borrow().is_empty()
+    }
+
+    /// Moves remotely woken tasks onto the ready queue.
+    pub(crate) fn drain_injected(&self) {
+        if !self.shared.notified.swap(false, Ordering::AcqRel) {
+            return;
+        }
+        let injected = std::mem::take(
+            &mut *self
+                .shared
+                .injected
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        );
+        self.ready.borrow_mut().extend(injected);
+    }
+
+    /// Adds a task and queues it to run.
+    pub(crate) fn spawn<F>(&self, future: F) -> (TaskRef, TaskId)
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let id = self.next_task_id();
+        let mut tasks = self.tasks.borrow_mut();
+        let entry = tasks.vacant_entry();
+        let task = TaskRef {
+            key: entry.key(),
+            id,
+        };
+        entry.insert(Slot {
+            header: Arc::new(Header {
+                shared: self.shared.clone(),
+                task,
+                queued: AtomicBool::new(true),
+            }),
+            cell: Some(Box::pin(Stage::new(future, id))),
+            join_waker: None,
+            finished: false,
+            detached: false,
+            aborted: false,
+        });
+        drop(tasks);
+        bump(&self.counters.spawned);
+        self.ready.borrow_mut().push_back(task);
+        log::trace!("spawned task {id}");
+        (task, id)
+    }
+
+    /// Runs up to `budget` ready tasks. Returns true if the `block_on` future
+    /// was woken along the way (the caller polls it).
+    pub(crate) fn run_ready(&self, budget: usize) -> bool {
+        let mut main_woken = false;
+        for _ in 0..budget {
+            let Some(task) = self.ready.borrow_mut().pop_front() else {
+                break;
+            };
+            if task.key == MAIN_KEY {
+                main_woken = true;
+                continue;
+            }
+            self.run_task(task);
+        }
+        main_woken
+    }
+
+    fn run_task(&self, task: TaskRef) {
+        let (mut cell, header, aborted) = {
+            let mut tasks = self.tasks.borrow_mut();
+            let Some(slot) = tasks.get_mut(task.key).filter(|s| s.header.task == task) else {
+                return; // a stale wake for a task that has finished
+            };
+            slot.header.queued.store(false, Ordering::Release);
+            let Some(cell) = slot.cell.take() else {
+                return;
+            };
+            if slot.finished {
+                slot.cell = Some(cell);
+                return;
+            }
+            (cell, slot.header.clone(), slot.aborted)
+        };
+
+        let done = if aborted {
+            cell.as_mut().cancel();
+            true
+        } else {
+            bump(&self.counters.polls);
+            log::trace!("polling task {}", task.id);
+            let waker = waker_ref(&header);
+            let mut cx = Context::from_waker(&waker);
+            let previous = context::set_task(Some(task.id));
+            let poll = cell.as_mut().poll(&mut cx);
+            context::set_task(previous);
+            poll.is_ready()
+        };
+        drop(header);
+
+        let mut tasks = self.tasks.borrow_mut();
+        let Some(slot) = tasks.get_mut(task.key) else {
+            return;
+        };
+        slot.cell = Some(cell);
+        if !done {
+            return;
+        }
+        slot.finished = true;
+        log::trace!("task {} finished", task.id);
+        if slot.detached {
+            let slot = tasks.remove(task.key);
+            drop(tasks);
+            drop(slot); // the output's destructor may re-enter the scheduler
+        } else if let Some(waker) = slot.join_waker.take() {
+            drop(tasks);
+            waker.wake();
+        }
+    }
+
+    /// `JoinHandle::poll`: the output if the task finished, else registers
+    /// `cx`'s waker. `None` means the task is gone (its runtime shut down).
+    pub(crate) fn poll_join(
+        &self,
+        task: TaskRef,
+        cx: &mut Context<'_>,
+        out: &mut dyn std::any::Any,
+    ) -> Poll<bool> {
+        let mut tasks = self.tasks.borrow_mut();
+        let Some(slot) = tasks.get_mut(task.key).filter(|s| s.header.task == task) else {
+            return Poll::Ready(false);
+        };
+        if !slot.finished {
+            match &mut slot.join_waker {
+                Some(w) if w.will_wake(cx.waker()) => {}
+                w => *w = Some(cx.waker().clone()),
+            }
+            return Poll::Pending;
+        }
+        if let Some(cell) = slot.cell.as_mut() {
+            cell.as_mut().take_output(out);
+        }
+        let slot = tasks.remove(task.key);
+        drop(tasks);
+        drop(slot);
+        Poll::Ready(true)
+    }
+
+    /// The `JoinHandle` is gone: free a finished task now, else when it ends.
+    pub(crate) fn detach(&self, task: TaskRef) {
+        let Ok(mut tasks) = self.tasks.try_borrow_mut() else {
+            return;
+        };
+        let Some(slot) = tasks.get_mut(task.key).filter(|s| s.header.task == task) else {
+            return;
+        };
+        if slot.finished {
+            let slot = tasks.remove(task.key);
+            drop(tasks);
+            drop(slot);
+        } else {
+            slot.detached = true;
+            slot.join_waker = None;
+        }
+    }
+
+    /// Marks a task for cancellation and queues it so the loop drops it.
+    pub(crate) fn abort(&self, task: TaskRef) {
+        let tasks = self.tasks.borrow();
+        let Some(slot) = tasks.get(task.key).filter(|s| s.header.task == task) else {
+            return;
+        };
+        if slot.finished || slot.aborted {
+            return;
+        }
+        let header = slot.header.clone();
+        drop(tasks);
+        if let Some(slot) = self.tasks.borrow_mut().get_mut(task.key) {
+            slot.aborted = true;
+        }
+        // Queue it (or find it already queued); the loop does the dropping.
+        if !header.queued.swap(true, Ordering::AcqRel) {
+            self.push_local(task);
+        }
+    }
+
+    pub(crate) fn is_finished(&self, task: TaskRef) -> bool {
+        self.tasks
+            .borrow()
+            .get(task.key)
+            .filter(|s| s.header.task == task)
+            .is_none_or(|s| s.finished)
+    }
+
+    /// Drops every task, including those spawned by destructors meanwhile.
+    /// Called with this runtime current, so destructors may use it.
+    pub(crate) fn shutdown(&self) {
+        self.shared.closed.store(true, Ordering::Release);
+        loop {
+            let slots: Vec<Slot> = self.tasks.borrow_mut().drain().collect();
+            if slots.is_empty() {
+                break;
+            }
+            log::debug!("shutdown: dropping {} tasks", slots.len());
+            for mut slot in slots {
+                // A destructor that panics must not stop the others from running.
+                let cell = slot.cell.take();
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(cell)));
+            }
+        }
+        self.ready.borrow_mut().clear();
+    }
+}

@@ -1,0 +1,212 @@
+//! `JoinHandle` and `JoinError`.
+
+use std::any::Any;
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use super::TaskId;
+use crate::context::Core;
+use crate::scheduler::TaskRef;
+
+/// An owned permission to await a spawned task's output.
+///
+/// Awaiting it yields `Ok(output)`, or a [`JoinError`] if the task panicked
+/// or was cancelled (by [`abort`](Self::abort), or because its runtime shut
+/// down first). Dropping the handle detaches the task: it keeps running and
+/// its output is dropped when it finishes.
+///
+/// A `JoinHandle` must be awaited inside the runtime that spawned its task;
+/// polling it anywhere else panics (the task could never make progress there).
+pub struct JoinHandle<T> {
+    core: Rc<Core>,
+    task: TaskRef,
+    /// Set once the output has been taken (or found gone).
+    done: bool,
+    _output: PhantomData<T>,
+}
+
+impl<T: 'static> JoinHandle<T> {
+    pub(crate) fn spawn<F>(core: Rc<Core>, future: F) -> Self
+    where
+        F: Future<Output = T> + 'static,
+    {
+        let (task, _) = core.scheduler.spawn(future);
+        JoinHandle {
+            core,
+            task,
+            done: false,
+            _output: PhantomData,
+        }
+    }
+}
+
+impl<T> JoinHandle<T> {
+    /// Cancels the task: it is dropped at the runtime's next turn, without
+    /// being polled again, and awaiting this handle then yields a
+    /// cancelled [`JoinError`]. Does nothing if the task already finished.
+    pub fn abort(&self) {
+        self.core.scheduler.abort(self.task);
+    }
+
+    /// Whether the task has finished (completed, panicked or been cancelled).
+    pub fn is_finished(&self) -> bool {
+        self.done || self.core.scheduler.is_finished(self.task)
+    }
+
+    /// The task's id.
+    pub fn id(&self) -> TaskId {
+        self.task.id
+    }
+}
+
+impl<T: 'static> Future for JoinHandle<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if self.done {
+            panic!("JoinHandle polled after it completed");
+        }
+        if !self.core.is_current() {
+            panic!(
+                "JoinHandle awaited outside the runtime that spawned task {}: \
+                 that task can only run inside its own runtime's block_on",
+                self.task.id
+            );
+        }
+        let mut out: Option<Result<T, JoinError>> = None;
+        match self
+            .core
+            .scheduler
+            .poll_join(self.task, cx, &mut out as &mut dyn Any)
+        {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(_) => {
+                self.done = true;
+                Poll::Ready(out.unwrap_or_else(|| Err(JoinError::cancelled(self.task.id))))
+            }
+        }
+    }
+}
+
+impl<T> Drop for JoinHandle<T> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.core.scheduler.detach(self.task);
+        }
+    }
+}
+
+impl<T> Unpin for JoinHandle<T> {}
+
+impl<T> fmt::Debug for JoinHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JoinHandle")
+            .field("id", &self.task.id)
+            .finish()
+    }
+}
+
+/// Why a task produced no output.
+pub struct JoinError {
+    id: TaskId,
+    repr: Repr,
+}
+
+enum Repr {
+    Cancelled,
+    Panic(Box<dyn Any + Send + 'static>),
+}
+
+impl JoinError {
+    pub(crate) fn cancelled(id: TaskId) -> Self {
+        JoinError {
+            id,
+            repr: Repr::Cancelled,
+        }
+    }
+
+    pub(crate) fn panic(id: TaskId, payload: Box<dyn Any + Send + 'static>) -> Self {
+        JoinError {
+            id,
+            repr: Repr::Panic(payload),
+        }
+    }
+
+    /// The task was cancelled: aborted, or dropped when its runtime shut down.
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self.repr, Repr::Cancelled)
+    }
+
+    /// The task panicked.
+    pub fn is_panic(&self) -> bool {
+        matches!(self.repr, Repr::Panic(_))
+    }
+
+    /// The panic's payload, to re-raise with [`std::panic::resume_unwind`].
+    ///
+    /// # Panics
+    ///
+    /// Panics if the task did not panic; see [`try_into_panic`](Self::try_into_panic).
+    #[track_caller]
+    pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
+        self.try_into_panic()
+            .unwrap_or_else(|_| panic!("JoinError::into_panic called on a cancelled task"))
+    }
+
+    /// The panic's payload, or the error back if the task was cancelled.
+    pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
+        match self.repr {
+            Repr::Panic(p) => Ok(p),
+            Repr::Cancelled => Err(self),
+        }
+    }
+
+    /// The id of the task that failed.
+    pub fn id(&self) -> TaskId {
+        self.id
+    }
+
+    fn panic_message(&self) -> Option<&str> {
+        match &self.repr {
+            Repr::Panic(p) => p
+                .downcast_ref::<&'static str>()
+                .copied()
+                .or_else(|| p.downcast_ref::<String>().map(String::as_str)),
+            Repr::Cancelled => None,
+        }
+    }
+}
+
+impl fmt::Display for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.repr, self.panic_message()) {
+            (Repr::Cancelled, _) => write!(f, "task {} was cancelled", self.id),
+            (Repr::Panic(_), Some(msg)) => {
+                write!(f, "task {} panicked with message {msg:?}", self.id)
+            }
+            (Repr::Panic(_), None) => write!(f, "task {} panicked", self.id),
+        }
+    }
+}
+
+impl fmt::Debug for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.repr, self.panic_message()) {
+            (Repr::Cancelled, _) => write!(f, "JoinError::Cancelled({})", self.id),
+            (Repr::Panic(_), Some(msg)) => write!(f, "JoinError::Panic({}, {msg:?})", self.id),
+            (Repr::Panic(_), None) => write!(f, "JoinError::Panic({}, ..)", self.id),
+        }
+    }
+}
+
+impl std::error::Error for JoinError {}
+
+impl From<JoinError> for std::io::Error {
+    fn from(e: JoinError) -> Self {
+        std::io::Error::other(e.to_string())
+    }
+}

@@ -1,0 +1,100 @@
+//! Tasks: [`spawn`], [`JoinHandle`], [`yield_now`] and task ids.
+//!
+//! A task is a future the runtime polls on its own, concurrently with the
+//! others. Tasks need not be `Send`: they never leave the runtime's thread.
+
+pub(crate) mod cell;
+mod join;
+mod yield_now;
+
+use std::fmt;
+use std::future::Future;
+use std::num::NonZeroU64;
+
+pub use join::{JoinError, JoinHandle};
+pub use yield_now::{yield_now, YieldNow};
+
+use crate::context;
+
+/// Spawns a task on the runtime running on this thread.
+///
+/// The task starts at the runtime's next turn, concurrently with the caller.
+/// Any code running inside [`block_on`](crate::block_on) may call `spawn`:
+/// no handle is needed. The future need not be `Send`.
+///
+/// The returned [`JoinHandle`] resolves to the task's output. Dropping it
+/// detaches the task, which keeps running.
+///
+/// # Panics
+///
+/// Panics if called outside a runtime (no `block_on` running on this thread).
+/// Use [`Runtime::spawn`](crate::Runtime::spawn) to queue tasks before the
+/// runtime runs.
+///
+/// # Examples
+///
+/// ```
+/// use std::rc::Rc;
+/// use std::cell::RefCell;
+///
+/// solo::block_on(async {
+///     let log = Rc::new(RefCell::new(Vec::new())); // not Send: fine
+///     let l = log.clone();
+///     let task = solo::spawn(async move {
+///         l.borrow_mut().push("child");
+///         7
+///     });
+///     assert_eq!(task.await.unwrap(), 7);
+///     assert_eq!(*log.borrow(), ["child"]);
+/// });
+/// ```
+#[track_caller]
+pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    match context::current() {
+        Some(core) => JoinHandle::spawn(core, future),
+        None => panic!(
+            "solo::spawn called outside a runtime: call it from code running inside \
+             solo::block_on (or Runtime::block_on), or use Runtime::spawn"
+        ),
+    }
+}
+
+/// The id of the task (or `block_on` future) being polled.
+///
+/// # Panics
+///
+/// Panics if called outside a task; see [`try_id`].
+#[track_caller]
+pub fn id() -> TaskId {
+    try_id().expect("solo::task::id called outside a task: it only has a value inside a runtime")
+}
+
+/// The id of the task (or `block_on` future) being polled, if any.
+pub fn try_id() -> Option<TaskId> {
+    context::task()
+}
+
+/// A task's id, unique among the tasks of one runtime for its whole life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TaskId(NonZeroU64);
+
+impl TaskId {
+    pub(crate) fn new(id: u64) -> Self {
+        TaskId(NonZeroU64::new(id).unwrap_or(NonZeroU64::MIN))
+    }
+
+    /// The id as a number.
+    pub fn as_u64(self) -> u64 {
+        self.0.get()
+    }
+}
+
+impl fmt::Display for TaskId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}

@@ -1,0 +1,90 @@
+//! Time: [`sleep`], [`timeout`], [`interval`], and the clock they read.
+//!
+//! All of them run on the runtime's timer store: a pending timer costs a
+//! slab slot and a heap entry, and dropping the future cancels it at once.
+//! On Linux the loop wakes for a timer through a timerfd, to the nanosecond;
+//! elsewhere through the poller's timeout (kqueue's is also sub-millisecond).
+
+pub(crate) mod clock;
+mod instant;
+mod interval;
+mod sleep;
+mod timeout;
+pub(crate) mod timers;
+
+pub use instant::Instant;
+pub use interval::{interval, interval_at, Interval, MissedTickBehavior};
+pub use sleep::{sleep, sleep_until, Sleep};
+pub use timeout::{timeout, timeout_at, Elapsed, Timeout};
+
+use std::time::Duration;
+
+use crate::context;
+
+/// Pauses the current runtime's clock, for tests.
+///
+/// While paused, [`Instant::now`] stands still, and whenever no task can run
+/// and no I/O is ready, the runtime jumps the clock to the next timer instead
+/// of waiting for it: a test of a one-hour interval finishes in milliseconds,
+/// and its timings are exact. Real I/O still works. See also
+/// [`Builder::start_paused`](crate::Builder::start_paused).
+///
+/// ```
+/// use std::time::Duration;
+/// use solo::time::{self, Instant};
+///
+/// solo::block_on(async {
+///     time::pause();
+///     let start = Instant::now();
+///     time::sleep(Duration::from_secs(3600)).await; // returns at once
+///     assert_eq!(start.elapsed(), Duration::from_secs(3600));
+/// });
+/// ```
+///
+/// # Panics
+///
+/// Panics outside a runtime.
+#[track_caller]
+pub fn pause() {
+    with_clock("pause", |c| c.pause());
+}
+
+/// Resumes a paused clock: it follows the system clock again from now.
+///
+/// # Panics
+///
+/// Panics outside a runtime.
+#[track_caller]
+pub fn resume() {
+    with_clock("resume", |c| c.resume());
+}
+
+/// Moves a paused clock forward by `duration`, then yields so that the
+/// timers now due fire. Without a paused clock it only sleeps `duration`.
+///
+/// # Panics
+///
+/// Panics outside a runtime.
+pub async fn advance(duration: Duration) {
+    let paused = with_clock("advance", |c| {
+        if c.is_paused() {
+            c.advance_to(c.now().checked_add(duration).unwrap_or_else(|| c.now()));
+            true
+        } else {
+            false
+        }
+    });
+    if paused {
+        crate::task::yield_now().await;
+    } else {
+        sleep(duration).await;
+    }
+}
+
+#[track_caller]
+fn with_clock<R>(what: &str, f: impl FnOnce(&clock::Clock) -> R) -> R {
+    match context::with_current(|core| f(&core.clock)) {
+        Some(r) => r,
+        None => panic!("solo::time::{what} called outside a runtime"),
+    }
+}
