@@ -11,6 +11,9 @@
 //!   [`interval`](time::interval).
 //! * [`net`] has TCP and UDP sockets; [`io`] the `futures-io` traits, their
 //!   extension traits, and [`AsyncFd`](io::AsyncFd) for any file descriptor.
+//! * [`sync`] has channels, a oneshot, `Mutex`, `Semaphore` and `Notify`,
+//!   usable across threads; [`task::spawn_blocking`] runs blocking work on a
+//!   small thread pool.
 //!
 //! ```
 //! use std::time::Duration;
@@ -40,6 +43,7 @@ pub mod net;
 mod reactor;
 pub mod runtime;
 mod scheduler;
+pub mod sync;
 pub mod task;
 pub mod time;
 

@@ -3,27 +3,17 @@
 //! Each socket registers with the runtime running on the thread that made
 //! it, and must be used inside that runtime; it deregisters when dropped.
 
+mod addr;
 mod tcp;
 mod udp;
 
+pub(crate) use addr::resolve;
+pub use addr::ToSocketAddrs;
 pub use tcp::{TcpListener, TcpStream};
 pub use udp::UdpSocket;
 
 use std::io;
-use std::net::{SocketAddr, ToSocketAddrs};
-
-/// Resolves `addr` to socket addresses. Literal IP addresses never block;
-/// host names are looked up with the system resolver.
-pub(crate) fn resolve(addr: impl ToSocketAddrs) -> io::Result<Vec<SocketAddr>> {
-    let addrs: Vec<SocketAddr> = addr.to_socket_addrs()?.collect();
-    if addrs.is_empty() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "could not resolve to any address",
-        ));
-    }
-    Ok(addrs)
-}
+use std::net::SocketAddr;
 
 /// Tries `f` on each address in turn; returns the first success, or the
 /// last error.

@@ -1,13 +1,13 @@
 use std::fmt;
 use std::future::poll_fn;
 use std::io::{self, IoSlice, Read, Write};
-use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
+use std::net::{Shutdown, SocketAddr};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures_io::{AsyncRead, AsyncWrite};
 
-use super::{each_addr, resolve};
+use super::{each_addr, resolve, ToSocketAddrs};
 use crate::io::evented::PollEvented;
 use crate::reactor::Direction;
 
@@ -40,7 +40,7 @@ impl TcpListener {
     /// addresses, the first that binds wins. Port 0 picks a free port: see
     /// [`local_addr`](Self::local_addr).
     pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
-        each_addr(resolve(addr)?, |addr| async move {
+        each_addr(resolve(addr).await?, |addr| async move {
             let listener = mio::net::TcpListener::bind(addr)?;
             Ok(TcpListener {
                 io: PollEvented::new(listener)?,
@@ -121,7 +121,7 @@ impl TcpStream {
     /// The connect is non-blocking: the task waits for the socket to become
     /// writable, then checks the outcome (`take_error`, then `peer_addr`).
     pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<TcpStream> {
-        each_addr(resolve(addr)?, Self::connect_addr).await
+        each_addr(resolve(addr).await?, Self::connect_addr).await
     }
 
     async fn connect_addr(addr: SocketAddr) -> io::Result<TcpStream> {

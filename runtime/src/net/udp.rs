@@ -1,9 +1,9 @@
 use std::fmt;
 use std::future::poll_fn;
 use std::io;
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::SocketAddr;
 
-use super::{each_addr, resolve};
+use super::{each_addr, resolve, ToSocketAddrs};
 use crate::io::evented::PollEvented;
 use crate::reactor::Direction;
 
@@ -29,7 +29,7 @@ pub struct UdpSocket {
 impl UdpSocket {
     /// Binds to `addr` (port 0 picks a free port).
     pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
-        each_addr(resolve(addr)?, |addr| async move {
+        each_addr(resolve(addr).await?, |addr| async move {
             Ok(UdpSocket {
                 io: PollEvented::new(mio::net::UdpSocket::bind(addr)?)?,
             })
@@ -58,7 +58,7 @@ impl UdpSocket {
     /// Sets the default peer for [`send`](Self::send) and filters
     /// [`recv`](Self::recv) to datagrams from it.
     pub async fn connect(&self, addr: impl ToSocketAddrs) -> io::Result<()> {
-        each_addr(resolve(addr)?, |addr| async move {
+        each_addr(resolve(addr).await?, |addr| async move {
             self.io.get_ref().connect(addr)
         })
         .await
@@ -66,7 +66,7 @@ impl UdpSocket {
 
     /// Sends a datagram to `target`; returns the bytes sent.
     pub async fn send_to(&self, buf: &[u8], target: impl ToSocketAddrs) -> io::Result<usize> {
-        let target = resolve(target)?[0];
+        let target = resolve(target).await?[0];
         poll_fn(|cx| {
             self.io
                 .poll_io(Direction::Write, cx, |s| s.send_to(buf, target))

@@ -1,8 +1,9 @@
-//! Tasks: [`spawn`], [`JoinHandle`], [`yield_now`] and task ids.
+//! Tasks: [`spawn`], [`spawn_blocking`], [`JoinHandle`], [`yield_now`] and task ids.
 //!
 //! A task is a future the runtime polls on its own, concurrently with the
 //! others. Tasks need not be `Send`: they never leave the runtime's thread.
 
+mod blocking;
 pub(crate) mod cell;
 mod join;
 mod yield_now;
@@ -11,6 +12,7 @@ use std::fmt;
 use std::future::Future;
 use std::num::NonZeroU64;
 
+pub use blocking::spawn_blocking;
 pub use join::{JoinError, JoinHandle};
 pub use yield_now::{yield_now, YieldNow};
 
