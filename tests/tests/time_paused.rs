@@ -1,0 +1,134 @@
+//! The paused clock: long timers finish at once and exactly, in deadline
+//! order, and real I/O still works.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use solo::io::{AsyncReadExt, AsyncWriteExt};
+use solo::net::{TcpListener, TcpStream};
+use solo::time::{self, interval, sleep, Instant};
+
+fn paused<F: std::future::Future>(f: F) -> F::Output {
+    solo::Builder::new()
+        .start_paused(true)
+        .build()
+        .expect("runtime")
+        .block_on(f)
+}
+
+const HOUR: Duration = Duration::from_secs(3600);
+
+#[test]
+fn an_hourly_interval_ticks_exactly_and_at_once() {
+    let wall = std::time::Instant::now();
+    let (start, ticks, end) = paused(async {
+        let start = Instant::now();
+        let mut every = interval(HOUR);
+        let mut ticks = Vec::new();
+        for _ in 0..4 {
+            ticks.push(every.tick().await); // the first at once, then 3 more
+        }
+        (start, ticks, Instant::now())
+    });
+    let offsets: Vec<Duration> = ticks.iter().map(|t| *t - start).collect();
+    assert_eq!(offsets, [HOUR * 0, HOUR, HOUR * 2, HOUR * 3]);
+    assert_eq!(end - start, HOUR * 3);
+    assert!(
+        wall.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        wall.elapsed()
+    );
+}
+
+#[test]
+fn paused_sleeps_fire_in_deadline_order_at_their_deadlines() {
+    let secs = [5u64, 1, 3, 2, 4, 3];
+    let fired = paused(async {
+        let start = Instant::now();
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let tasks: Vec<_> = secs
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| {
+                let log = log.clone();
+                solo::spawn(async move {
+                    sleep(Duration::from_secs(s)).await;
+                    log.borrow_mut().push((i, start.elapsed()));
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.expect("sleeper");
+        }
+        let fired = log.borrow().clone();
+        fired
+    });
+    let mut expected: Vec<(usize, Duration)> = secs
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| (i, Duration::from_secs(s)))
+        .collect();
+    // Same deadline: in the order they were set.
+    expected.sort_by_key(|&(i, d)| (d, i));
+    assert_eq!(fired, expected);
+}
+
+#[test]
+fn advance_moves_the_clock_by_exactly_the_step() {
+    paused(async {
+        let start = Instant::now();
+        let sleeper = solo::spawn(sleep(Duration::from_secs(10)));
+        time::advance(Duration::from_secs(4)).await;
+        assert_eq!(start.elapsed(), Duration::from_secs(4));
+        assert!(!sleeper.is_finished());
+        time::advance(Duration::from_secs(6)).await;
+        sleeper.await.expect("sleeper");
+        assert_eq!(start.elapsed(), Duration::from_secs(10));
+    });
+}
+
+#[test]
+fn loopback_echo_works_while_the_clock_is_paused() {
+    paused(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        solo::spawn(async move {
+            let (mut peer, _) = listener.accept().await.expect("accept");
+            let mut buf = [0u8; 1024];
+            loop {
+                match peer.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => {
+                        if peer.write_all(&buf[..n]).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+        // A long timer is pending throughout: the clock may jump to it while
+        // the echo waits on the kernel, but the echo must still arrive.
+        let hourly = solo::spawn(sleep(HOUR));
+        let mut stream = TcpStream::connect(addr).await.expect("connect");
+        for i in 0..50 {
+            let msg = format!("message {i}");
+            stream.write_all(msg.as_bytes()).await.expect("write");
+            let mut back = vec![0u8; msg.len()];
+            stream.read_exact(&mut back).await.expect("read");
+            assert_eq!(back, msg.as_bytes());
+        }
+        hourly.await.expect("sleep");
+    });
+}
+
+#[test]
+fn after_resume_sleeps_take_real_time_again() {
+    paused(async {
+        sleep(HOUR).await;
+        time::resume();
+        let wall = std::time::Instant::now();
+        sleep(Duration::from_millis(30)).await;
+        assert!(wall.elapsed() >= Duration::from_millis(30));
+    });
+}
