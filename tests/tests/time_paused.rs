@@ -32,7 +32,7 @@ fn an_hourly_interval_ticks_exactly_and_at_once() {
         (start, ticks, Instant::now())
     });
     let offsets: Vec<Duration> = ticks.iter().map(|t| *t - start).collect();
-    assert_eq!(offsets, [HOUR * 0, HOUR, HOUR * 2, HOUR * 3]);
+    assert_eq!(offsets, [Duration::ZERO, HOUR, HOUR * 2, HOUR * 3]);
     assert_eq!(end - start, HOUR * 3);
     assert!(
         wall.elapsed() < Duration::from_millis(500),
