@@ -1,6 +1,6 @@
 //! Idea: one thread serves many clients. Each client sends text ending in a
 //! blank line; the server answers `Hello ` followed by that text and closes.
-//! Each connection is a task.
+//! Each connection is a task; Ctrl-C stops the server.
 //!
 //! `cargo run -p examples --example hello_server -- --addr 127.0.0.1:8080`
 //! then, for instance, `printf 'world\n\n' | nc 127.0.0.1 8080`.
@@ -19,8 +19,9 @@ fn main() -> ExitCode {
     };
     let result = solo::block_on(async {
         let listener = solo::net::TcpListener::bind(addr.as_str()).await?;
-        println!("listening on {}", listener.local_addr()?);
-        examples::hello_server::serve(listener).await
+        println!("listening on {} (Ctrl-C stops)", listener.local_addr()?);
+        let server = examples::hello_server::serve(listener);
+        futures_lite::future::or(server, stop()).await
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -29,6 +30,18 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Completes on Ctrl-C (on Unix; elsewhere never).
+async fn stop() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        solo::signal::ctrl_c().await?;
+        println!("stopping");
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    std::future::pending().await
 }
 
 fn parse_addr(mut args: impl Iterator<Item = String>) -> Result<String, String> {

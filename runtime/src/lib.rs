@@ -14,6 +14,7 @@
 //! * [`sync`] has channels, a oneshot, `Mutex`, `Semaphore` and `Notify`,
 //!   usable across threads; [`task::spawn_blocking`] runs blocking work on a
 //!   small thread pool.
+//! * [`signal::ctrl_c`] (Unix) waits for Ctrl-C, for servers that stop cleanly.
 //!
 //! ```
 //! use std::time::Duration;
@@ -43,6 +44,8 @@ pub mod net;
 mod reactor;
 pub mod runtime;
 mod scheduler;
+#[cfg(unix)]
+pub mod signal;
 pub mod sync;
 pub mod task;
 pub mod time;
