@@ -254,7 +254,25 @@ impl Runtime {
 
     /// A snapshot of the runtime's counters.
     pub fn metrics(&self) -> Metrics {
-        let core = &*self.core;
+        core_metrics(&self.core)
+    }
+}
+
+/// A snapshot of the counters of the runtime running on this thread.
+///
+/// # Panics
+///
+/// Panics outside a runtime; use [`Runtime::metrics`] there.
+#[track_caller]
+pub fn metrics() -> Metrics {
+    match context::with_current(|core| core_metrics(core)) {
+        Some(m) => m,
+        None => panic!("solo::runtime::metrics called outside a runtime"),
+    }
+}
+
+fn core_metrics(core: &Core) -> Metrics {
+    {
         let reactor = core.reactor.counters();
         let timers = core.timers.borrow();
         let counters = &core.scheduler.counters;
