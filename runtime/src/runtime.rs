@@ -176,6 +176,8 @@ impl Runtime {
         let waker = futures_task::waker(header.clone());
         let mut cx = Context::from_waker(&waker);
         let mut main_woken = true;
+        // Polls since the reactor was last polled.
+        let mut polls = 0;
         loop {
             if main_woken {
                 scheduler.main_polled(&header);
@@ -185,9 +187,17 @@ impl Runtime {
                 if let Poll::Ready(output) = poll {
                     return output;
                 }
+                polls += 1;
             }
-            main_woken = scheduler.run_ready(self.budget);
-            self.turn(main_woken);
+            let (ran, main_next) = scheduler.run_ready(self.budget.saturating_sub(polls));
+            polls += ran;
+            main_woken = main_next;
+            // Poll the reactor when nothing is ready, or when the budget is
+            // spent (so that ready tasks cannot starve I/O and timers).
+            if !main_woken || polls >= self.budget {
+                self.turn(main_woken);
+                polls = 0;
+            }
         }
     }
 
