@@ -237,21 +237,22 @@ impl Scheduler {
         (task, id)
     }
 
-    /// Runs up to `budget` ready tasks. Returns true if the `block_on` future
-    /// was woken along the way (the caller polls it).
-    pub(crate) fn run_ready(&self, budget: usize) -> bool {
-        let mut main_woken = false;
-        for _ in 0..budget {
+    /// Runs ready tasks in FIFO order until the queue is empty, `budget`
+    /// tasks have run, or the `block_on` future's turn comes. Returns how
+    /// many ran, and whether the `block_on` future is next (the caller polls it).
+    pub(crate) fn run_ready(&self, budget: usize) -> (usize, bool) {
+        let mut ran = 0;
+        while ran < budget {
             let Some(task) = self.ready.borrow_mut().pop_front() else {
                 break;
             };
             if task.key == MAIN_KEY {
-                main_woken = true;
-                continue;
+                return (ran, true);
             }
             self.run_task(task);
+            ran += 1;
         }
-        main_woken
+        (ran, false)
     }
 
     fn run_task(&self, task: TaskRef) {
