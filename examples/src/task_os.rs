@@ -9,16 +9,24 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::rc::Rc;
 
+use solo::sync::Notify;
 use solo::task::{self, yield_now, TaskId};
 use solo::JoinHandle;
 
 /// The system: a process table of running tasks and a console log.
 #[derive(Clone, Default)]
 pub struct Os {
+    /// Running tasks; each removes itself as it terminates.
     table: Rc<RefCell<HashMap<TaskId, JoinHandle<()>>>>,
+    /// Signalled whenever a task terminates.
+    exited: Rc<Notify>,
     console: Rc<RefCell<Vec<String>>>,
     echo: bool,
 }
+
+/// How many rounds the endless demo task runs before giving up on being
+/// killed (a bound, so that a broken `kill` fails instead of hanging).
+pub const FOREVER_ROUNDS: usize = 1000;
 
 impl std::fmt::Debug for Os {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -35,7 +43,10 @@ struct Terminated(TaskId, Os);
 impl Drop for Terminated {
     fn drop(&mut self) {
         self.1.print(format!("Task {} terminated", self.0));
-        self.1.table.borrow_mut().remove(&self.0);
+        // Dropping our own handle detaches this (ending) task: harmless.
+        let handle = self.1.table.borrow_mut().remove(&self.0);
+        drop(handle);
+        self.1.exited.notify_one();
     }
 }
 
@@ -84,16 +95,11 @@ impl Os {
         }
     }
 
-    /// Waits until every task has terminated.
+    /// Waits until every task has terminated. The handles stay in the
+    /// table meanwhile, so tasks can still be killed.
     pub async fn wait_all(&self) {
-        loop {
-            let next = self.table.borrow().keys().next().copied();
-            let Some(id) = next else { return };
-            // Take the handle out to await it without holding the borrow.
-            let handle = self.table.borrow_mut().remove(&id);
-            if let Some(h) = handle {
-                let _ = h.await;
-            }
+        while !self.table.borrow().is_empty() {
+            self.exited.notified().await;
         }
     }
 }
@@ -115,10 +121,11 @@ pub async fn run(echo: bool) -> Vec<String> {
 
     let o = os.clone();
     let forever = os.new_task(async move {
-        loop {
+        for _ in 0..FOREVER_ROUNDS {
             o.print(format!("I'm forever {}", task::id()));
             yield_now().await;
         }
+        o.print(format!("Task {} was never killed", task::id()));
     });
 
     let o = os.clone();
@@ -126,8 +133,14 @@ pub async fn run(echo: bool) -> Vec<String> {
         for _ in 0..4 {
             yield_now().await;
         }
-        o.print(format!("Task {} kills task {forever}", task::id()));
-        o.kill(forever);
+        if o.kill(forever) {
+            o.print(format!("Task {} kills task {forever}", task::id()));
+        } else {
+            o.print(format!(
+                "Task {} found no task {forever} to kill",
+                task::id()
+            ));
+        }
     });
 
     let o = os.clone();

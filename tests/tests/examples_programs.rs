@@ -91,6 +91,7 @@ fn task_os_reports_every_termination_and_kills_the_endless_task() {
         .filter(|l| **l == format!("I'm forever {victim}"))
         .count();
     assert!(forever_lines >= 1);
+    assert!(!console.iter().any(|l| l.contains("never killed")));
     assert!(
         console[kill..]
             .iter()
