@@ -136,3 +136,20 @@ fn ten_thousand_idle_sleepers_cost_little_cpu() {
     // The thread slept in the kernel: a handful of parks, not a busy loop.
     assert!(m.parks < 100, "{m:?}");
 }
+
+#[test]
+fn a_sleep_moved_to_another_runtime_still_completes() {
+    let a = Runtime::new().unwrap();
+    let mut s = Box::pin(sleep(Duration::from_millis(30)));
+    a.block_on(async {
+        assert!(futures_lite::future::poll_once(s.as_mut()).await.is_none());
+    });
+    let b = Runtime::new().unwrap();
+    let finished = b.block_on(timeout(Duration::from_secs(5), s));
+    assert!(finished.is_ok(), "the moved sleep never fired");
+    assert_eq!(
+        a.metrics().timers_stored,
+        0,
+        "the old runtime's timer was freed"
+    );
+}
