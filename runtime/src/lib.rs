@@ -36,6 +36,7 @@
 #![deny(unused_must_use)]
 
 mod context;
+mod inject;
 pub mod io;
 pub mod net;
 mod reactor;

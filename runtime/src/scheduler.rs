@@ -9,7 +9,9 @@ use std::cell::{Cell as StdCell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use crate::inject::Inject;
 use std::task::{Context, Poll, Waker};
 
 use slab::Slab;
@@ -33,10 +35,7 @@ pub(crate) struct TaskRef {
 /// The part of a runtime other threads may touch.
 pub(crate) struct Shared {
     /// Tasks woken from other threads, waiting to join the ready queue.
-    injected: Mutex<Vec<TaskRef>>,
-    /// Set by the first remote wake since the runtime last drained
-    /// `injected`; that wake also signals `waker`.
-    notified: AtomicBool,
+    injected: Inject<TaskRef>,
     /// Unblocks the reactor's `poll` from another thread.
     waker: mio::Waker,
     /// Set once the runtime is gone: remote wakes then do nothing.
@@ -47,8 +46,7 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new(waker: mio::Waker) -> Self {
         Shared {
-            injected: Mutex::new(Vec::new()),
-            notified: AtomicBool::new(false),
+            injected: Inject::new(),
             waker,
             closed: AtomicBool::new(false),
             remote_wakes: AtomicU64::new(0),
@@ -81,15 +79,8 @@ fn wake_remote(shared: &Shared, task: TaskRef) {
     if shared.closed.load(Ordering::Acquire) {
         return;
     }
-    // A poisoned lock only means another waker panicked mid-push; the
-    // vector itself is still sound.
-    shared
-        .injected
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .push(task);
     shared.remote_wakes.fetch_add(1, Ordering::Relaxed);
-    if !shared.notified.swap(true, Ordering::AcqRel) {
+    if shared.injected.push(task) {
         // Fails only if the runtime's poller is gone, and then there is
         // nobody to wake.
         let _ = shared.waker.wake();
@@ -179,17 +170,7 @@ impl Scheduler {
 
     /// Moves remotely woken tasks onto the ready queue.
     pub(crate) fn drain_injected(&self) {
-        if !self.shared.notified.swap(false, Ordering::AcqRel) {
-            return;
-        }
-        let injected = std::mem::take(
-            &mut *self
-                .shared
-                .injected
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()),
-        );
-        self.ready.borrow_mut().extend(injected);
+        self.shared.injected.drain(&mut *self.ready.borrow_mut());
     }
 
     /// Adds a task and queues it to run.
