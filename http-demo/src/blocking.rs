@@ -57,7 +57,7 @@ pub fn get(url: &Url, timeout: Duration, max_body: usize) -> Result<Response, Er
         .take(cap as u64)
         .read_to_end(&mut data)
         .map_err(timeout_error(timeout))?;
-    let (consumed, (mut response, framing, _)) = match parse_head(&data, max_body)? {
+    let head = match parse_head(&data, max_body)? {
         Some(head) => head,
         None if data.is_empty() => return Err(Error::ClosedBeforeResponse),
         None if data.len() >= MAX_HEAD => return Err(Error::HeaderTooLarge { limit: MAX_HEAD }),
@@ -67,8 +67,9 @@ pub fn get(url: &Url, timeout: Duration, max_body: usize) -> Result<Response, Er
             })
         }
     };
-    let rest = &data[consumed..];
-    response.body = match framing {
+    let rest = &data[head.consumed..];
+    let mut response = head.response;
+    response.body = match head.framing {
         Framing::Empty => Vec::new(),
         Framing::Length(n) if (rest.len() as u64) < n => {
             return Err(Error::BodyTooShort {

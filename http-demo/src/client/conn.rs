@@ -145,9 +145,9 @@ impl Conn {
         loop {
             let data = &self.buf[self.pos..self.end];
             if scan.should_parse(data) {
-                if let Some((consumed, head)) = parse_head(data, max_body)? {
-                    self.pos += consumed;
-                    return Ok(head);
+                if let Some(head) = parse_head(data, max_body)? {
+                    self.pos += head.consumed;
+                    return Ok((head.response, head.framing, head.reusable));
                 }
             }
             if data.len() >= MAX_HEAD {
@@ -313,14 +313,20 @@ impl Conn {
     }
 }
 
-/// Parses a complete head in `data`: `None` if more bytes are needed, else
-/// the bytes consumed, the response (without body), its framing and
-/// whether the connection may be reused after it.
-#[allow(clippy::type_complexity)]
-pub(crate) fn parse_head(
-    data: &[u8],
-    max_body: usize,
-) -> Result<Option<(usize, (Response, Framing, bool))>, Error> {
+/// A parsed response head.
+#[derive(Debug)]
+pub(crate) struct Head {
+    /// Bytes of the input the head took.
+    pub(crate) consumed: usize,
+    /// The response, body still empty.
+    pub(crate) response: Response,
+    pub(crate) framing: Framing,
+    /// Whether the connection may carry another request after this response.
+    pub(crate) reusable: bool,
+}
+
+/// Parses a complete head in `data`: `None` if more bytes are needed.
+pub(crate) fn parse_head(data: &[u8], max_body: usize) -> Result<Option<Head>, Error> {
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut parsed = httparse::Response::new(&mut headers);
     let consumed = match parsed.parse(data) {
@@ -379,7 +385,12 @@ pub(crate) fn parse_head(
     } else {
         Framing::Close
     };
-    Ok(Some((consumed, (response, framing, !close))))
+    Ok(Some(Head {
+        consumed,
+        response,
+        framing,
+        reusable: !close,
+    }))
 }
 
 fn parse_content_length(value: &str) -> Result<u64, Error> {
@@ -412,13 +423,13 @@ fn first_line(data: &[u8]) -> String {
 mod tests {
     use super::*;
 
-    fn head(text: &str) -> Result<Option<(usize, (Response, Framing, bool))>, Error> {
+    fn head(text: &str) -> Result<Option<Head>, Error> {
         parse_head(text.as_bytes(), 1 << 20)
     }
 
     #[test]
     fn framing_follows_the_headers() {
-        let framing = |t: &str| head(t).unwrap().unwrap().1 .1;
+        let framing = |t: &str| head(t).unwrap().unwrap().framing;
         assert_eq!(
             framing("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"),
             Framing::Length(5)
@@ -433,7 +444,7 @@ mod tests {
 
     #[test]
     fn connection_close_and_http10_are_not_reusable() {
-        let reusable = |t: &str| head(t).unwrap().unwrap().1 .2;
+        let reusable = |t: &str| head(t).unwrap().unwrap().reusable;
         assert!(reusable("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
         assert!(!reusable(
             "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"

@@ -272,6 +272,12 @@ fn parse_request(data: &[u8], config: &Config) -> Result<Option<(usize, Request)
     let consumed = match parsed.parse(data) {
         Ok(Status::Complete(n)) => n,
         Ok(Status::Partial) => return Ok(None),
+        Err(httparse::Error::TooManyHeaders) => {
+            return Err(Refusal {
+                status: "431 Request Header Fields Too Large",
+                why: format!("more than {MAX_REQUEST_HEADERS} header lines"),
+            })
+        }
         Err(e) => return Err(bad(format!("malformed request: {e}"))),
     };
     let (Some(method), Some(path), Some(version)) = (parsed.method, parsed.path, parsed.version)
