@@ -23,7 +23,7 @@ const MAX_INTERIM: usize = 16;
 /// A chunk-size line (with extensions) longer than this is rejected.
 const MAX_CHUNK_LINE: usize = 4096;
 /// The read buffer's starting size; it grows up to `MAX_HEAD` for big heads.
-const INITIAL_BUF: usize = 8 * 1024;
+const INITIAL_BUF: usize = 4 * 1024;
 /// Body capacity reserved up front at most, whatever `Content-Length` says.
 const MAX_PREALLOC: usize = 256 * 1024;
 
