@@ -15,6 +15,8 @@
 use std::cell::Cell;
 use std::io;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::blocking;
@@ -33,6 +35,9 @@ pub struct Options {
     pub keep_alive: bool,
     /// The deadline of each request.
     pub timeout: Duration,
+    /// If set, incremented as each request completes (for a progress bar
+    /// on another thread).
+    pub completed: Option<Arc<AtomicUsize>>,
 }
 
 impl Options {
@@ -43,6 +48,7 @@ impl Options {
             concurrency_limit: None,
             keep_alive: false,
             timeout: Duration::from_secs(30),
+            completed: None,
         }
     }
 
@@ -146,7 +152,16 @@ pub fn run_concurrent(url: &str, options: &Options) -> Result<Report, Error> {
         let next = Rc::new(Cell::new(0));
         let start = Instant::now();
         let workers: Vec<_> = (0..options.in_flight().min(total))
-            .map(|_| solo::spawn(worker(client.clone(), url.clone(), next.clone(), total)))
+            .map(|_| {
+                let progress = options.completed.clone();
+                solo::spawn(worker(
+                    client.clone(),
+                    url.clone(),
+                    next.clone(),
+                    total,
+                    progress,
+                ))
+            })
             .collect();
         let mut results = Vec::with_capacity(total);
         for worker in workers {
@@ -162,6 +177,7 @@ async fn worker(
     url: Url,
     next: Rc<Cell<usize>>,
     total: usize,
+    completed: Option<Arc<AtomicUsize>>,
 ) -> Vec<(Duration, Result<u16, Error>)> {
     let mut results = Vec::new();
     while next.get() < total {
@@ -169,23 +185,30 @@ async fn worker(
         let start = Instant::now();
         let result = client.get_url(&url).await.map(|r| r.status);
         results.push((start.elapsed(), result));
+        if let Some(c) = &completed {
+            c.fetch_add(1, Ordering::Relaxed);
+        }
     }
     results
 }
 
-/// Runs `requests` GETs of `url` one after another with the blocking
-/// `std::net` client, each on a new connection.
+/// Runs `options.requests` GETs of `url` one after another with the
+/// blocking `std::net` client, each on a new connection (the concurrency
+/// limit and keep-alive settings do not apply).
 ///
 /// # Errors
 ///
 /// If `url` is invalid.
-pub fn run_sequential(url: &str, requests: usize, timeout: Duration) -> Result<Report, Error> {
+pub fn run_sequential(url: &str, options: &Options) -> Result<Report, Error> {
     let url = Url::parse(url)?;
     let start = Instant::now();
-    let results = (0..requests)
+    let results = (0..options.requests)
         .map(|_| {
             let t = Instant::now();
-            let result = blocking::get(&url, timeout, 64 * 1024 * 1024).map(|r| r.status);
+            let result = blocking::get(&url, options.timeout, 64 * 1024 * 1024).map(|r| r.status);
+            if let Some(c) = &options.completed {
+                c.fetch_add(1, Ordering::Relaxed);
+            }
             (t.elapsed(), result)
         })
         .collect();

@@ -5,10 +5,13 @@
 //! blocking `std::net` client, and print the times. See `--help`.
 
 mod plot;
+mod progress;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::AtomicUsize;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
@@ -124,13 +127,15 @@ fn run(args: &Args) -> Result<bool, String> {
         eprintln!("http-demo: GET {url}{sweep}");
     }
 
-    let timeout = Duration::from_millis(args.timeout_ms);
     let mut rows = Vec::new();
     for &n in &sizes {
-        let options = options_for(n);
+        let mut options = options_for(n);
         let concurrent = if args.sequential {
             None
         } else {
+            let counter = Arc::new(AtomicUsize::new(0));
+            options.completed = Some(counter.clone());
+            let _bar = progress::Watch::start(format!("concurrent N={n}"), n, counter);
             Some(demo::run_concurrent(&url, &options).map_err(|e| e.to_string())?)
         };
         let sequential = if args.concurrent_only {
@@ -142,7 +147,10 @@ fn run(args: &Args) -> Result<bool, String> {
                     (n as u64 * args.delay_ms) as f64 / 1000.0
                 );
             }
-            Some(demo::run_sequential(&url, n, timeout).map_err(|e| e.to_string())?)
+            let counter = Arc::new(AtomicUsize::new(0));
+            options.completed = Some(counter.clone());
+            let _bar = progress::Watch::start(format!("sequential N={n}"), n, counter);
+            Some(demo::run_sequential(&url, &options).map_err(|e| e.to_string())?)
         };
         rows.push(Row {
             requests: n,

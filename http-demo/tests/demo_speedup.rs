@@ -14,7 +14,7 @@ fn hundred_concurrent_gets_take_under_a_quarter_of_the_sequential_time() {
     demo::ensure_descriptors(demo::descriptors_needed(&options, true)).unwrap();
 
     let concurrent = demo::run_concurrent(&url, &options).unwrap();
-    let sequential = demo::run_sequential(&url, 100, Duration::from_secs(30)).unwrap();
+    let sequential = demo::run_sequential(&url, &options).unwrap();
 
     assert_eq!(concurrent.ok, 100, "{:?}", concurrent.failure_examples);
     assert_eq!(sequential.ok, 100, "{:?}", sequential.failure_examples);
