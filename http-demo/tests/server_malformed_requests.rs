@@ -222,3 +222,25 @@ fn the_connection_cap_holds_new_clients_until_one_leaves() {
     assert!(read_response(&mut second).ends_with("\r\n\r\nxx"));
     assert_eq!(server.stats().accepted, 2);
 }
+
+#[test]
+fn a_client_that_never_reads_is_dropped_after_the_timeout() {
+    let mut config = Config::default();
+    config.idle_timeout = Duration::from_millis(300);
+    let server = start(config);
+    let mut s = connect(&server);
+    // 64 MiB that the client never reads: the server's writes stall.
+    s.write_all(b"GET /bytes/67108864 HTTP/1.1\r\n\r\n")
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(server.stats().open, 1);
+    while server.stats().open > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        server.stats().open,
+        0,
+        "the stalled connection is still open"
+    );
+}

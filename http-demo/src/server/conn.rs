@@ -112,7 +112,7 @@ impl ServerConn {
                 self.discard_body(request.body_len, config.idle_timeout)
                     .await?;
             }
-            self.respond(&request).await?;
+            self.respond(&request, config.idle_timeout).await?;
             if !request.keep_alive {
                 self.stream.close().await.ok();
                 return Ok(());
@@ -191,7 +191,9 @@ impl ServerConn {
         solo::time::timeout(limit, discard).await?
     }
 
-    async fn respond(&mut self, request: &Request) -> io::Result<()> {
+    /// Waits out a delay, then writes the response; a client that does not
+    /// read it within `write_limit` is dropped (no slot held forever).
+    async fn respond(&mut self, request: &Request, write_limit: Duration) -> io::Result<()> {
         let (status, len) = match request.route {
             Route::Delay(d) => {
                 solo::time::sleep(d).await;
@@ -227,13 +229,16 @@ impl ServerConn {
         } else {
             0
         };
-        self.stream.write_all(&self.out).await?;
-        while left > 0 {
-            let step = left.min(FILLER.len() as u64) as usize;
-            self.stream.write_all(&FILLER[..step]).await?;
-            left -= step as u64;
-        }
-        Ok(())
+        let write = async {
+            self.stream.write_all(&self.out).await?;
+            while left > 0 {
+                let step = left.min(FILLER.len() as u64) as usize;
+                self.stream.write_all(&FILLER[..step]).await?;
+                left -= step as u64;
+            }
+            Ok(())
+        };
+        solo::time::timeout(write_limit, write).await?
     }
 
     /// Answers a malformed request and closes, reading (a bounded amount of)
