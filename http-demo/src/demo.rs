@@ -1,5 +1,6 @@
 //! The measured runs behind the `http-demo` binary: N GETs at once on
-//! `solo`, then the same N one after another with [`blocking`](crate::blocking).
+//! `solo`, then the same N one after another with [`blocking`]
+//! (the plain `std::net` client).
 //!
 //! ```
 //! use std::time::Duration;

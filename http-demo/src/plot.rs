@@ -44,6 +44,10 @@ pub fn draw(path: &Path, points: &[Point]) -> Result<(), Box<dyn std::error::Err
     };
     let sequential = series(|p| p.sequential_ms);
     let concurrent = series(|p| p.concurrent_ms);
+    // A dot on each measured N, so the few points of a sweep stand out.
+    for (points, color) in [(&sequential, RED), (&concurrent, BLUE)] {
+        chart.draw_series(points.iter().map(|&p| Circle::new(p, 4, color.filled())))?;
+    }
     chart
         .draw_series(LineSeries::new(sequential, RED.stroke_width(2)))?
         .label("sequential (blocking std::net)")
