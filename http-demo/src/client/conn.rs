@@ -294,7 +294,7 @@ impl Conn {
                 self.pos += i + 4;
                 return Ok(());
             }
-            if data.len() > MAX_HEAD {
+            if data.len() >= MAX_HEAD {
                 return Err(Error::BadChunk("trailers larger than the head cap"));
             }
             if self.fill(MAX_HEAD).await? == 0 {

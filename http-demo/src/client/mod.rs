@@ -211,6 +211,9 @@ impl Client {
 
     /// Fetches `url`, within the configured timeout.
     ///
+    /// A host name is resolved with the system resolver, which blocks the
+    /// thread (and so the runtime) while it works; an IP address never does.
+    ///
     /// # Errors
     ///
     /// See [`Error`].
