@@ -122,6 +122,7 @@ fn run(args: &Args) -> Result<bool, String> {
         (None, Some(s)) => format!("http://{}/delay/{}", s.local_addr(), args.delay_ms),
         (None, None) => unreachable!("a server is started when no --url is given"),
     };
+    http_demo::url::Url::parse(&url).map_err(|e| e.to_string())?;
     if !args.json {
         let sweep = if args.sweep.is_some() { " (sweep)" } else { "" };
         eprintln!("http-demo: GET {url}{sweep}");
@@ -243,12 +244,18 @@ fn table(args: &Args, row: &Row) -> String {
             );
         }
     }
-    if let (Some(c), Some(s)) = (&row.concurrent, &row.sequential) {
-        let _ = writeln!(
-            out,
-            "speedup: {:.1}x",
-            s.elapsed.as_secs_f64() / c.elapsed.as_secs_f64()
-        );
+    match (&row.concurrent, &row.sequential) {
+        (Some(c), Some(s)) if c.all_ok() && s.all_ok() => {
+            let _ = writeln!(
+                out,
+                "speedup: {:.1}x",
+                s.elapsed.as_secs_f64() / c.elapsed.as_secs_f64()
+            );
+        }
+        (Some(_), Some(_)) => {
+            let _ = writeln!(out, "speedup: n/a (some requests failed)");
+        }
+        _ => {}
     }
     out
 }
