@@ -270,8 +270,11 @@ fn sweep_table(rows: &[Row]) -> String {
     for row in rows {
         let c = row.concurrent.as_ref().map(|r| r.elapsed);
         let s = row.sequential.as_ref().map(|r| r.elapsed);
+        let all_ok = [&row.concurrent, &row.sequential]
+            .iter()
+            .all(|r| r.as_ref().is_none_or(Report::all_ok));
         let speedup = match (c, s) {
-            (Some(c), Some(s)) => format!("{:.1}x", s.as_secs_f64() / c.as_secs_f64()),
+            (Some(c), Some(s)) if all_ok => format!("{:.1}x", s.as_secs_f64() / c.as_secs_f64()),
             _ => "-".into(),
         };
         let p99 = row.concurrent.as_ref().and_then(|r| r.percentile(99.0));
