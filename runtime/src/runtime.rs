@@ -172,22 +172,32 @@ impl Runtime {
         let scheduler = &self.core.scheduler;
         let mut future = pin!(future);
         let main_id = scheduler.next_task_id();
-        let header = scheduler.main_header(main_id);
-        let waker = futures_task::waker(header.clone());
+        let main = scheduler.main_task(main_id);
+        let waker = main.waker();
         let mut cx = Context::from_waker(&waker);
         let mut main_woken = true;
+        // Polls since the reactor was last polled.
+        let mut polls = 0;
         loop {
             if main_woken {
-                scheduler.main_polled(&header);
-                let previous = context::set_task(Some(main_id));
+                scheduler.main_polled(&main);
+                let previous = scheduler.current.replace(Some(main_id));
                 let poll = future.as_mut().poll(&mut cx);
-                context::set_task(previous);
+                scheduler.current.set(previous);
                 if let Poll::Ready(output) = poll {
                     return output;
                 }
+                polls += 1;
             }
-            main_woken = scheduler.run_ready(self.budget);
-            self.turn(main_woken);
+            let (ran, main_next) = scheduler.run_ready(self.budget.saturating_sub(polls));
+            polls += ran;
+            main_woken = main_next;
+            // Poll the reactor when nothing is ready, or when the budget is
+            // spent (so that ready tasks cannot starve I/O and timers).
+            if !main_woken || polls >= self.budget {
+                self.turn(main_woken);
+                polls = 0;
+            }
         }
     }
 
@@ -254,7 +264,25 @@ impl Runtime {
 
     /// A snapshot of the runtime's counters.
     pub fn metrics(&self) -> Metrics {
-        let core = &*self.core;
+        core_metrics(&self.core)
+    }
+}
+
+/// A snapshot of the counters of the runtime running on this thread.
+///
+/// # Panics
+///
+/// Panics outside a runtime; use [`Runtime::metrics`] there.
+#[track_caller]
+pub fn metrics() -> Metrics {
+    match context::with_current(|core| core_metrics(core)) {
+        Some(m) => m,
+        None => panic!("solo::runtime::metrics called outside a runtime"),
+    }
+}
+
+fn core_metrics(core: &Core) -> Metrics {
+    {
         let reactor = core.reactor.counters();
         let timers = core.timers.borrow();
         let counters = &core.scheduler.counters;

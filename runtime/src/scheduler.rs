@@ -8,16 +8,14 @@
 use std::cell::{Cell as StdCell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
-use futures_task::{waker_ref, ArcWake};
 use slab::Slab;
 
 use crate::context;
-use crate::task::cell::{Cell, Stage};
+use crate::task::raw::RawTask;
 use crate::task::TaskId;
 
 /// Slab key of the future given to `block_on`, which is not in the slab.
@@ -58,62 +56,52 @@ impl Shared {
     }
 }
 
-/// A task's waker.
-pub(crate) struct Header {
-    shared: Arc<Shared>,
-    task: TaskRef,
-    /// True while the task sits in a ready queue: waking it again is a no-op,
-    /// so a task woken twice before it runs is queued once.
-    queued: AtomicBool,
-}
-
-impl ArcWake for Header {
-    fn wake_by_ref(this: &Arc<Self>) {
-        if this.queued.swap(true, Ordering::AcqRel) {
-            return;
+/// Wakes `task`: the body of every task waker. `queued` is the task's flag
+/// that dedups wakes until it runs.
+pub(crate) fn wake(queued: &AtomicBool, shared: &Arc<Shared>, task: TaskRef) {
+    if queued.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    let local = context::with_current(|core| {
+        if Arc::ptr_eq(&core.scheduler.shared, shared) {
+            core.scheduler.push_local(task);
+            true
+        } else {
+            false
         }
-        let local = context::with_current(|core| {
-            if Arc::ptr_eq(&core.scheduler.shared, &this.shared) {
-                core.scheduler.push_local(this.task);
-                true
-            } else {
-                false
-            }
-        });
-        if local != Some(true) {
-            this.wake_remote();
-        }
+    });
+    if local != Some(true) {
+        wake_remote(shared, task);
     }
 }
 
-impl Header {
-    fn wake_remote(&self) {
-        let shared = &self.shared;
-        if shared.closed.load(Ordering::Acquire) {
-            return;
-        }
-        // A poisoned lock only means another waker panicked mid-push; the
-        // vector itself is still sound.
-        shared
-            .injected
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(self.task);
-        shared.remote_wakes.fetch_add(1, Ordering::Relaxed);
-        if !shared.notified.swap(true, Ordering::AcqRel) {
-            // Fails only if the runtime's poller is gone, and then there is
-            // nobody to wake.
-            let _ = shared.waker.wake();
-        }
+/// A wake from another thread (or from outside `block_on`): through the
+/// injection queue, and the poller's waker if the runtime may be parked.
+fn wake_remote(shared: &Shared, task: TaskRef) {
+    if shared.closed.load(Ordering::Acquire) {
+        return;
+    }
+    // A poisoned lock only means another waker panicked mid-push; the
+    // vector itself is still sound.
+    shared
+        .injected
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(task);
+    shared.remote_wakes.fetch_add(1, Ordering::Relaxed);
+    if !shared.notified.swap(true, Ordering::AcqRel) {
+        // Fails only if the runtime's poller is gone, and then there is
+        // nobody to wake.
+        let _ = shared.waker.wake();
     }
 }
 
 /// One task in the slab.
 struct Slot {
-    header: Arc<Header>,
+    task: TaskRef,
     /// `None` while the task is being polled (taken out so that the task may
-    /// spawn or join other tasks).
-    cell: Option<Pin<Box<dyn Cell>>>,
+    /// spawn or join other tasks, and is never polled re-entrantly).
+    raw: Option<RawTask>,
     join_waker: Option<Waker>,
     finished: bool,
     /// The `JoinHandle` was dropped: remove the slot as soon as it finishes.
@@ -139,6 +127,8 @@ pub(crate) struct Scheduler {
     ready: RefCell<VecDeque<TaskRef>>,
     pub(crate) shared: Arc<Shared>,
     next_id: StdCell<u64>,
+    /// The task (or `block_on` future) being polled, for `task::id()`.
+    pub(crate) current: StdCell<Option<TaskId>>,
     pub(crate) counters: Counters,
 }
 
@@ -149,6 +139,7 @@ impl Scheduler {
             ready: RefCell::new(VecDeque::new()),
             shared,
             next_id: StdCell::new(1),
+            current: StdCell::new(None),
             counters: Counters::default(),
         }
     }
@@ -160,17 +151,13 @@ impl Scheduler {
     }
 
     /// A waker for the `block_on` future: waking it queues `MAIN_KEY`.
-    pub(crate) fn main_header(&self, id: TaskId) -> Arc<Header> {
-        Arc::new(Header {
-            shared: self.shared.clone(),
-            task: TaskRef { key: MAIN_KEY, id },
-            queued: AtomicBool::new(false),
-        })
+    pub(crate) fn main_task(&self, id: TaskId) -> RawTask {
+        RawTask::waker_only(self.shared.clone(), TaskRef { key: MAIN_KEY, id })
     }
 
     /// The `block_on` future is about to be polled: wakes queue it again.
-    pub(crate) fn main_polled(&self, header: &Header) {
-        header.queued.store(false, Ordering::Release);
+    pub(crate) fn main_polled(&self, main: &RawTask) {
+        main.header().queued.store(false, Ordering::Release);
     }
 
     pub(crate) fn remote_wakes(&self) -> u64 {
@@ -219,12 +206,8 @@ impl Scheduler {
             id,
         };
         entry.insert(Slot {
-            header: Arc::new(Header {
-                shared: self.shared.clone(),
-                task,
-                queued: AtomicBool::new(true),
-            }),
-            cell: Some(Box::pin(Stage::new(future, id))),
+            task,
+            raw: Some(RawTask::new(future, self.shared.clone(), task, true)),
             join_waker: None,
             finished: false,
             detached: false,
@@ -237,63 +220,68 @@ impl Scheduler {
         (task, id)
     }
 
-    /// Runs up to `budget` ready tasks. Returns true if the `block_on` future
-    /// was woken along the way (the caller polls it).
-    pub(crate) fn run_ready(&self, budget: usize) -> bool {
-        let mut main_woken = false;
-        for _ in 0..budget {
+    /// Runs ready tasks in FIFO order until the queue is empty, `budget`
+    /// tasks have run, or the `block_on` future's turn comes. Returns how
+    /// many ran, and whether the `block_on` future is next (the caller polls it).
+    pub(crate) fn run_ready(&self, budget: usize) -> (usize, bool) {
+        let mut ran = 0;
+        while ran < budget {
             let Some(task) = self.ready.borrow_mut().pop_front() else {
                 break;
             };
             if task.key == MAIN_KEY {
-                main_woken = true;
-                continue;
+                return (ran, true);
             }
             self.run_task(task);
+            ran += 1;
         }
-        main_woken
+        (ran, false)
     }
 
     fn run_task(&self, task: TaskRef) {
-        let (mut cell, header, aborted) = {
+        let (raw, aborted) = {
             let mut tasks = self.tasks.borrow_mut();
-            let Some(slot) = tasks.get_mut(task.key).filter(|s| s.header.task == task) else {
+            let Some(slot) = tasks.get_mut(task.key).filter(|s| s.task == task) else {
                 return; // a stale wake for a task that has finished
             };
-            slot.header.queued.store(false, Ordering::Release);
-            let Some(cell) = slot.cell.take() else {
-                return;
-            };
             if slot.finished {
-                slot.cell = Some(cell);
                 return;
             }
-            (cell, slot.header.clone(), slot.aborted)
+            let Some(raw) = slot.raw.take() else {
+                return;
+            };
+            raw.header().queued.store(false, Ordering::Release);
+            (raw, slot.aborted)
         };
 
         let done = if aborted {
-            cell.as_mut().cancel();
+            raw.cancel();
             true
         } else {
             bump(&self.counters.polls);
             log::trace!("polling task {}", task.id);
-            let waker = waker_ref(&header);
+            let waker = raw.waker();
             let mut cx = Context::from_waker(&waker);
-            let previous = context::set_task(Some(task.id));
-            let poll = cell.as_mut().poll(&mut cx);
-            context::set_task(previous);
+            let previous = self.current.replace(Some(task.id));
+            let poll = raw.poll(&mut cx);
+            self.current.set(previous);
             poll.is_ready()
         };
-        drop(header);
 
         let mut tasks = self.tasks.borrow_mut();
         let Some(slot) = tasks.get_mut(task.key) else {
             return;
         };
-        slot.cell = Some(cell);
         if !done {
+            let requeue = slot.aborted && !raw.header().queued.swap(true, Ordering::AcqRel);
+            slot.raw = Some(raw);
+            drop(tasks);
+            if requeue {
+                self.push_local(task);
+            }
             return;
         }
+        slot.raw = Some(raw);
         slot.finished = true;
         log::trace!("task {} finished", task.id);
         if slot.detached {
@@ -315,7 +303,7 @@ impl Scheduler {
         out: &mut dyn std::any::Any,
     ) -> Poll<bool> {
         let mut tasks = self.tasks.borrow_mut();
-        let Some(slot) = tasks.get_mut(task.key).filter(|s| s.header.task == task) else {
+        let Some(slot) = tasks.get_mut(task.key).filter(|s| s.task == task) else {
             return Poll::Ready(false);
         };
         if !slot.finished {
@@ -325,8 +313,8 @@ impl Scheduler {
             }
             return Poll::Pending;
         }
-        if let Some(cell) = slot.cell.as_mut() {
-            cell.as_mut().take_output(out);
+        if let Some(raw) = &slot.raw {
+            raw.take_output(out);
         }
         let slot = tasks.remove(task.key);
         drop(tasks);
@@ -339,7 +327,7 @@ impl Scheduler {
         let Ok(mut tasks) = self.tasks.try_borrow_mut() else {
             return;
         };
-        let Some(slot) = tasks.get_mut(task.key).filter(|s| s.header.task == task) else {
+        let Some(slot) = tasks.get_mut(task.key).filter(|s| s.task == task) else {
             return;
         };
         if slot.finished {
@@ -354,20 +342,22 @@ impl Scheduler {
 
     /// Marks a task for cancellation and queues it so the loop drops it.
     pub(crate) fn abort(&self, task: TaskRef) {
-        let tasks = self.tasks.borrow();
-        let Some(slot) = tasks.get(task.key).filter(|s| s.header.task == task) else {
+        let mut tasks = self.tasks.borrow_mut();
+        let Some(slot) = tasks.get_mut(task.key).filter(|s| s.task == task) else {
             return;
         };
         if slot.finished || slot.aborted {
             return;
         }
-        let header = slot.header.clone();
+        slot.aborted = true;
+        // A task aborting itself is not in its slot: `run_task` queues it
+        // after its poll.
+        let queue = slot
+            .raw
+            .as_ref()
+            .is_some_and(|raw| !raw.header().queued.swap(true, Ordering::AcqRel));
         drop(tasks);
-        if let Some(slot) = self.tasks.borrow_mut().get_mut(task.key) {
-            slot.aborted = true;
-        }
-        // Queue it (or find it already queued); the loop does the dropping.
-        if !header.queued.swap(true, Ordering::AcqRel) {
+        if queue {
             self.push_local(task);
         }
     }
@@ -376,7 +366,7 @@ impl Scheduler {
         self.tasks
             .borrow()
             .get(task.key)
-            .filter(|s| s.header.task == task)
+            .filter(|s| s.task == task)
             .is_none_or(|s| s.finished)
     }
 
@@ -392,8 +382,8 @@ impl Scheduler {
             log::debug!("shutdown: dropping {} tasks", slots.len());
             for mut slot in slots {
                 // A destructor that panics must not stop the others from running.
-                let cell = slot.cell.take();
-                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(cell)));
+                // `RawTask`'s drop catches a panicking destructor itself.
+                drop(slot.raw.take());
             }
         }
         self.ready.borrow_mut().clear();

@@ -5,6 +5,7 @@
 
 pub(crate) mod cell;
 mod join;
+pub(crate) mod raw;
 mod yield_now;
 
 use std::fmt;

@@ -1,0 +1,40 @@
+//! Shared helpers for the integration tests in `tests/tests/`.
+
+use std::time::Duration;
+
+/// CPU time (user + system, all threads) this process has used so far.
+#[cfg(unix)]
+pub fn cpu_time() -> Duration {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+/// CPU time (user + system) the calling thread has used so far: what a
+/// single-threaded runtime costs, whatever other tests run in parallel.
+#[cfg(unix)]
+pub fn thread_cpu_time() -> Duration {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+/// Open file descriptors of this process (Linux: `/proc/self/fd`).
+#[cfg(target_os = "linux")]
+pub fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd")
+        .map(|d| d.count())
+        .unwrap_or(0)
+}
+
+/// Runs `f` on a fresh runtime and fails the test if it takes longer than
+/// `limit` (a hang becomes a failure, not a stuck CI).
+pub fn with_deadline<T: Send + 'static>(
+    limit: Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(limit)
+        .unwrap_or_else(|_| panic!("test did not finish within {limit:?}: hang"))
+}

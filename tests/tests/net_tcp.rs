@@ -1,0 +1,212 @@
+//! TCP: echo, connect errors, abort of a task blocked on I/O, partial reads.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use solo::io::{AsyncReadExt, AsyncWriteExt};
+use solo::net::{TcpListener, TcpStream};
+use solo::task::yield_now;
+use solo::Runtime;
+
+async fn echo_server() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    solo::spawn(async move {
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else {
+                break;
+            };
+            solo::spawn(async move {
+                let mut buf = vec![0; 4096];
+                loop {
+                    match stream.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => {
+                            if stream.write_all(&buf[..n]).await.is_err() {
+                                break;
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+#[test]
+fn tcp_echo_round_trips() {
+    solo_tests::with_deadline(Duration::from_secs(20), || {
+        solo::block_on(async {
+            let addr = echo_server().await;
+            let mut stream = TcpStream::connect(addr).await.unwrap();
+            stream.set_nodelay(true).unwrap();
+            assert_eq!(stream.peer_addr().unwrap(), addr);
+            let mut buf = [0u8; 64];
+            for i in 0..100u8 {
+                let msg = [i; 64];
+                stream.write_all(&msg).await.unwrap();
+                stream.read_exact(&mut buf).await.unwrap();
+                assert_eq!(buf, msg);
+            }
+        })
+    });
+}
+
+#[test]
+fn many_concurrent_clients_are_served_on_one_thread() {
+    solo_tests::with_deadline(Duration::from_secs(20), || {
+        solo::block_on(async {
+            let addr = echo_server().await;
+            let clients: Vec<_> = (0..200u32)
+                .map(|i| {
+                    solo::spawn(async move {
+                        let mut s = TcpStream::connect(addr).await.unwrap();
+                        let msg = i.to_be_bytes();
+                        s.write_all(&msg).await.unwrap();
+                        let mut back = [0; 4];
+                        s.read_exact(&mut back).await.unwrap();
+                        u32::from_be_bytes(back)
+                    })
+                })
+                .collect();
+            for (i, c) in clients.into_iter().enumerate() {
+                assert_eq!(c.await.unwrap(), i as u32);
+            }
+        })
+    });
+}
+
+#[test]
+fn a_large_transfer_arrives_whole() {
+    solo::block_on(async {
+        let addr = echo_server().await;
+        let stream = TcpStream::connect(addr).await.unwrap();
+        let data: Vec<u8> = (0..4_000_000u32).map(|i| (i % 251) as u8).collect();
+        let expected = data.clone();
+        let writer = async {
+            (&stream).write_all(&data).await.unwrap();
+            stream.shutdown(std::net::Shutdown::Write).unwrap();
+        };
+        let reader = async {
+            let mut got = Vec::new();
+            (&stream).read_to_end(&mut got).await.unwrap();
+            got
+        };
+        let ((), got) = futures_lite::future::zip(writer, reader).await;
+        assert!(
+            got == expected,
+            "echoed {} of {} bytes",
+            got.len(),
+            expected.len()
+        );
+    });
+}
+
+#[test]
+fn a_reader_that_reads_less_than_available_gets_every_byte() {
+    solo::block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        solo::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            s.write_all(&[7u8; 10_000]).await.unwrap();
+            // Keep the connection open: only edge-triggered readiness says
+            // more data is there.
+            solo::time::sleep(Duration::from_secs(5)).await;
+        });
+        let mut s = TcpStream::connect(addr).await.unwrap();
+        let mut total = 0;
+        let mut small = [0u8; 3];
+        let read_all = async {
+            while total < 10_000 {
+                total += s.read(&mut small).await.unwrap();
+            }
+        };
+        solo::time::timeout(Duration::from_secs(3), read_all)
+            .await
+            .expect("stalled after a partial read");
+    });
+}
+
+#[test]
+fn connect_to_a_closed_port_is_refused() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let err = solo::block_on(TcpStream::connect(("127.0.0.1", port))).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused, "{err}");
+}
+
+#[test]
+fn a_peer_that_goes_away_surfaces_as_eof_then_an_error_not_a_hang() {
+    solo::block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let peer = std::net::TcpStream::connect(addr).unwrap();
+        let (mut server_side, _) = listener.accept().await.unwrap();
+        drop(peer);
+        let mut buf = [0; 16];
+        let n = solo::time::timeout(Duration::from_secs(3), server_side.read(&mut buf))
+            .await
+            .expect("read from a closed peer hung")
+            .unwrap();
+        assert_eq!(n, 0);
+        // Writing to it makes the peer's kernel answer with a reset, which
+        // must come back as an error (EPIPE or ECONNRESET).
+        let mut failed = None;
+        for _ in 0..100 {
+            if let Err(e) = server_side.write_all(b"hello").await {
+                failed = Some(e);
+                break;
+            }
+            solo::time::sleep(Duration::from_millis(5)).await;
+        }
+        let e = failed.expect("writes to a reset connection kept succeeding");
+        assert!(
+            matches!(
+                e.kind(),
+                std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset
+            ),
+            "{e}"
+        );
+    });
+}
+
+#[test]
+fn abort_of_a_task_blocked_on_io_deregisters_and_closes_its_socket() {
+    let rt = Runtime::new().unwrap();
+    rt.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let reader = solo::spawn(async move {
+            let mut s = TcpStream::connect(addr).await.unwrap();
+            let mut buf = [0; 1];
+            let _ = s.read(&mut buf).await; // blocks: the server never writes
+        });
+        let (mut server_side, _) = listener.accept().await.unwrap();
+        yield_now().await;
+        let before = solo_registrations();
+        reader.abort();
+        assert!(reader.await.unwrap_err().is_cancelled());
+        assert_eq!(
+            solo_registrations(),
+            before - 1,
+            "the socket must deregister"
+        );
+        // Closed: the other side reads end-of-file.
+        let mut buf = [0; 1];
+        let n = solo::time::timeout(Duration::from_secs(3), server_side.read(&mut buf))
+            .await
+            .expect("peer not closed")
+            .unwrap();
+        assert_eq!(n, 0);
+    });
+    assert_eq!(rt.metrics().io_registrations, 0);
+}
+
+fn solo_registrations() -> usize {
+    solo::runtime::metrics().io_registrations
+}

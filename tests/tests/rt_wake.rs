@@ -1,0 +1,123 @@
+//! Wake-ups from other threads reach a parked runtime.
+
+use std::sync::{Arc, Mutex};
+use std::task::{Poll, Waker};
+use std::time::{Duration, Instant};
+
+use solo::Runtime;
+
+/// A future completed from another thread.
+#[derive(Default)]
+struct Slot {
+    done: bool,
+    waker: Option<Waker>,
+}
+
+fn remote_future(slot: Arc<Mutex<Slot>>) -> impl std::future::Future<Output = ()> {
+    std::future::poll_fn(move |cx| {
+        let mut s = slot.lock().unwrap();
+        if s.done {
+            Poll::Ready(())
+        } else {
+            s.waker = Some(cx.waker().clone());
+            Poll::Pending
+        }
+    })
+}
+
+fn complete_from_thread(slot: Arc<Mutex<Slot>>, after: Duration) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        std::thread::sleep(after);
+        let waker = {
+            let mut s = slot.lock().unwrap();
+            s.done = true;
+            s.waker.take()
+        };
+        if let Some(w) = waker {
+            w.wake();
+        }
+    })
+}
+
+#[test]
+fn a_wake_from_another_thread_unblocks_the_parked_loop() {
+    let rt = Runtime::new().unwrap();
+    let slot = Arc::new(Mutex::new(Slot::default()));
+    let thread = complete_from_thread(slot.clone(), Duration::from_millis(50));
+    let start = Instant::now();
+    rt.block_on(async {
+        // In a task, not just the main future.
+        solo::spawn(remote_future(slot)).await.unwrap();
+    });
+    assert!(start.elapsed() < Duration::from_secs(2));
+    thread.join().unwrap();
+    assert!(rt.metrics().remote_wakes >= 1);
+}
+
+#[test]
+fn the_block_on_future_can_be_woken_from_another_thread() {
+    let slot = Arc::new(Mutex::new(Slot::default()));
+    let thread = complete_from_thread(slot.clone(), Duration::from_millis(20));
+    solo_tests::with_deadline(Duration::from_secs(10), move || {
+        solo::block_on(remote_future(slot))
+    });
+    thread.join().unwrap();
+}
+
+#[test]
+fn thousands_of_tasks_woken_from_several_threads_all_complete() {
+    solo_tests::with_deadline(Duration::from_secs(30), || {
+        solo::block_on(async {
+            let slots: Vec<_> = (0..2000)
+                .map(|_| Arc::new(Mutex::new(Slot::default())))
+                .collect();
+            let tasks: Vec<_> = slots
+                .iter()
+                .map(|s| solo::spawn(remote_future(s.clone())))
+                .collect();
+            solo::task::yield_now().await;
+            let threads: Vec<_> = slots
+                .chunks(500)
+                .map(|chunk| {
+                    let chunk: Vec<_> = chunk.to_vec();
+                    std::thread::spawn(move || {
+                        for (i, s) in chunk.into_iter().enumerate() {
+                            if i % 50 == 0 {
+                                std::thread::sleep(Duration::from_micros(200));
+                            }
+                            complete_from_thread(s, Duration::ZERO).join().unwrap();
+                        }
+                    })
+                })
+                .collect();
+            for t in tasks {
+                t.await.unwrap();
+            }
+            for t in threads {
+                t.join().unwrap();
+            }
+        })
+    });
+}
+
+#[test]
+fn a_waker_kept_after_its_runtime_is_gone_is_harmless() {
+    let slot = Arc::new(Mutex::new(Slot::default()));
+    let rt = Runtime::new().unwrap();
+    let s = slot.clone();
+    rt.spawn(remote_future(s));
+    rt.block_on(solo::task::yield_now());
+    drop(rt);
+    let waker = slot
+        .lock()
+        .unwrap()
+        .waker
+        .take()
+        .expect("task registered a waker");
+    std::thread::spawn(move || {
+        waker.wake_by_ref();
+        waker.wake();
+    })
+    .join()
+    .unwrap();
+}
