@@ -17,17 +17,25 @@ fn start_server() -> server::ServerHandle {
 
 /// A one-connection peer that reads a request head, then sends `reply`.
 fn scripted(reply: &'static [u8]) -> String {
+    scripted_replies(vec![reply])
+}
+
+/// A one-connection peer that answers each request head on it with the
+/// next of `replies`, then closes.
+fn scripted_replies(replies: Vec<&'static [u8]>) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     thread::spawn(move || {
         let (mut s, _) = listener.accept().unwrap();
         s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        let mut head = Vec::new();
-        let mut byte = [0u8; 1];
-        while !head.ends_with(b"\r\n\r\n") && s.read(&mut byte).unwrap_or(0) == 1 {
-            head.push(byte[0]);
+        for reply in replies {
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && s.read(&mut byte).unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+            let _ = s.write_all(reply);
         }
-        let _ = s.write_all(reply);
     });
     format!("http://{addr}/")
 }
@@ -73,9 +81,29 @@ fn chunked_bodies_are_decoded() {
 #[test]
 fn close_delimited_bodies_end_at_the_close() {
     let url = scripted(b"HTTP/1.0 200 OK\r\nServer: old\r\n\r\nuntil the very end");
-    let response = solo::block_on(client::get(&url)).unwrap();
-    assert_eq!(response.body, b"until the very end");
-    assert_eq!(response.header("SERVER"), Some("old"));
+    solo::block_on(async {
+        let client = Client::new();
+        let response = client.get(&url).await.unwrap();
+        assert_eq!(response.body, b"until the very end");
+        assert_eq!(response.header("SERVER"), Some("old"));
+        // Its end was the close: nothing to reuse.
+        assert_eq!(client.idle_connections(), 0);
+    });
+}
+
+#[test]
+fn a_connection_is_reused_after_a_chunked_response() {
+    // One connection only: the second request must go on the same one.
+    let url = scripted_replies(vec![
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\none\r\n0\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ntwo",
+    ]);
+    solo::block_on(async {
+        let client = Client::new();
+        assert_eq!(client.get(&url).await.unwrap().body, b"one");
+        assert_eq!(client.idle_connections(), 1);
+        assert_eq!(client.get(&url).await.unwrap().body, b"two");
+    });
 }
 
 #[test]
