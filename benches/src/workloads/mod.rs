@@ -21,7 +21,7 @@ pub mod spawn;
 pub mod timer_accuracy;
 pub mod timers;
 
-mod echo;
+pub mod echo;
 
 /// How big a run is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
