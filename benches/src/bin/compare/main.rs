@@ -24,6 +24,9 @@ use table::{Outcome, Row};
 
 /// A child that takes longer than this is killed and counted as failed.
 const CHILD_TIMEOUT: Duration = Duration::from_secs(120);
+/// A child exits by itself after this long (so it cannot outlive the parent's
+/// patience, even under strace, which the parent does not time out).
+const CHILD_SELF_TIMEOUT: Duration = Duration::from_secs(110);
 
 const USAGE: &str = "\
 usage: compare [--quick] [--json] [--only NAME[,NAME..]] [--runs N]
@@ -104,6 +107,14 @@ fn child_mode(args: &[String]) -> ExitCode {
             }
         }
     }
+    std::thread::spawn(|| {
+        std::thread::sleep(CHILD_SELF_TIMEOUT);
+        eprintln!(
+            "compare --child: still running after {} s, giving up",
+            CHILD_SELF_TIMEOUT.as_secs()
+        );
+        std::process::exit(3);
+    });
     ExitCode::from(child::run(workload, runtime, &params) as u8)
 }
 
