@@ -37,6 +37,14 @@ fn compare_json_has_a_median_for_every_runtime() {
         }
         assert!(row["solo_over_tokio"].as_f64().is_some());
     }
+    // One entry per child: 3 runtimes x 1 run, each with its CPU and peak RSS.
+    let processes = json["processes"].as_array().expect("processes");
+    assert_eq!(processes.len(), 3);
+    for p in processes {
+        assert!(p["cpu_ms"].as_f64().is_some_and(|c| c >= 0.0), "{p}");
+        assert!(p["max_rss_bytes"].as_u64().is_some_and(|r| r > 0), "{p}");
+        assert!(p["wall_ms"].as_f64().is_some_and(|w| w >= 200.0), "{p}");
+    }
 }
 
 #[test]

@@ -134,8 +134,9 @@ fn child_args(w: &Workload, rt: Runtime, quick: bool, rounds: Option<u64>) -> Ve
 }
 
 /// Runs one child to completion (or kills it at [`CHILD_TIMEOUT`]) and
-/// parses its JSON line.
-fn run_child(exe: &Path, args: &[String]) -> Outcome {
+/// parses its JSON line: the report, and the whole line (which also has the
+/// child's CPU time and peak RSS).
+fn run_child(exe: &Path, args: &[String]) -> Result<(Report, Value), String> {
     let mut child = Command::new(exe)
         .args(args)
         .stdin(Stdio::null())
@@ -192,7 +193,7 @@ fn run_child(exe: &Path, args: &[String]) -> Outcome {
         .ok_or("the child printed no JSON line")?;
     let value: Value =
         serde_json::from_str(line).map_err(|e| format!("bad JSON from the child: {e}"))?;
-    Report::from_json(&value)
+    Ok((Report::from_json(&value)?, value))
 }
 
 /// System calls per round of `w` on each runtime: `strace -c -f` of a run
@@ -276,24 +277,40 @@ fn main() -> ExitCode {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let mut rows: Vec<Row> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
+    // Every child process: wall time (seen from here), CPU time and peak RSS.
+    let mut processes: Vec<Value> = Vec::new();
     for w in &workloads {
         let mut outcomes: [Vec<Outcome>; 3] = Default::default();
         // Runtimes take turns within each round, so a noisy moment hits all.
         for run in 0..opts.runs {
             for (i, rt) in Runtime::ALL.into_iter().enumerate() {
                 let t = Instant::now();
-                let outcome = run_child(&exe, &child_args(w, rt, opts.quick, None));
+                let result = run_child(&exe, &child_args(w, rt, opts.quick, None));
+                let wall = t.elapsed();
                 eprintln!(
                     "{:>14} {:<5} run {}: {:.1} s{}",
                     w.name,
                     rt.name(),
                     run + 1,
-                    t.elapsed().as_secs_f64(),
-                    outcome
+                    wall.as_secs_f64(),
+                    result
                         .as_ref()
                         .err()
                         .map_or(String::new(), |e| format!(" FAILED: {e}")),
                 );
+                let (outcome, line) = match result {
+                    Ok((report, line)) => (Ok(report), line),
+                    Err(e) => (Err(e.clone()), json!({ "error": e })),
+                };
+                processes.push(json!({
+                    "workload": w.name,
+                    "runtime": rt.name(),
+                    "run": run + 1,
+                    "wall_ms": wall.as_secs_f64() * 1e3,
+                    "cpu_ms": line.get("process_cpu_ms"),
+                    "max_rss_bytes": line.get("max_rss_bytes"),
+                    "error": line.get("error"),
+                }));
                 outcomes[i].push(outcome);
             }
         }
@@ -316,6 +333,7 @@ fn main() -> ExitCode {
             "seconds": elapsed,
             "notes": notes,
             "rows": table::json(&rows),
+            "processes": processes,
         });
         println!("{out:#}");
     } else {
