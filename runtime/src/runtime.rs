@@ -158,7 +158,7 @@ impl Runtime {
         F: Future + 'static,
         F::Output: 'static,
     {
-        JoinHandle::spawn(self.core.clone(), future)
+        JoinHandle::spawn(&self.core, future)
     }
 
     /// Runs `future` to completion on this thread, along with the tasks.

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::inject::Inject;
-use std::task::{Context, Poll, Waker};
+use std::task::Context;
 
 use slab::Slab;
 
@@ -21,15 +21,24 @@ use crate::task::raw::RawTask;
 use crate::task::TaskId;
 
 /// Slab key of the future given to `block_on`, which is not in the slab.
-pub(crate) const MAIN_KEY: usize = usize::MAX;
+pub(crate) const MAIN_KEY: u32 = u32::MAX;
 
-/// Names one task: its slab key plus its unique id, so that a queued
-/// reference to a task that has since finished (and whose key was reused)
-/// is recognised and skipped.
+/// Names one task in the ready queue: its slab key plus a generation (the
+/// low bits of its id), so that a queued reference to a task that has since
+/// finished (and whose key was reused) is recognised and skipped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct TaskRef {
-    pub(crate) key: usize,
-    pub(crate) id: TaskId,
+    pub(crate) key: u32,
+    generation: u32,
+}
+
+impl TaskRef {
+    pub(crate) fn new(key: u32, id: TaskId) -> TaskRef {
+        TaskRef {
+            key,
+            generation: id.as_u64() as u32, // truncation intended: a generation
+        }
+    }
 }
 
 /// The part of a runtime other threads may touch.
@@ -87,20 +96,6 @@ fn wake_remote(shared: &Shared, task: TaskRef) {
     }
 }
 
-/// One task in the slab.
-struct Slot {
-    task: TaskRef,
-    /// `None` while the task is being polled (taken out so that the task may
-    /// spawn or join other tasks, and is never polled re-entrantly).
-    raw: Option<RawTask>,
-    join_waker: Option<Waker>,
-    finished: bool,
-    /// The `JoinHandle` was dropped: remove the slot as soon as it finishes.
-    detached: bool,
-    /// `abort()` was called: cancel at the next turn instead of polling.
-    aborted: bool,
-}
-
 /// Counters of what the scheduler did, read by `Runtime::metrics`.
 #[derive(Default)]
 pub(crate) struct Counters {
@@ -114,7 +109,9 @@ fn bump(c: &StdCell<u64>) {
 }
 
 pub(crate) struct Scheduler {
-    tasks: RefCell<Slab<Slot>>,
+    /// Tasks not yet finished. A slot is `None` while its task is polled
+    /// (taken out so that it may spawn, join or abort tasks meanwhile).
+    tasks: RefCell<Slab<Option<RawTask>>>,
     ready: RefCell<VecDeque<TaskRef>>,
     pub(crate) shared: Arc<Shared>,
     next_id: StdCell<u64>,
@@ -143,7 +140,7 @@ impl Scheduler {
 
     /// A waker for the `block_on` future: waking it queues `MAIN_KEY`.
     pub(crate) fn main_task(&self, id: TaskId) -> RawTask {
-        RawTask::waker_only(self.shared.clone(), TaskRef { key: MAIN_KEY, id })
+        RawTask::waker_only(self.shared.clone(), MAIN_KEY, id)
     }
 
     /// The `block_on` future is about to be polled: wakes queue it again.
@@ -173,8 +170,8 @@ impl Scheduler {
         self.shared.injected.drain(&mut *self.ready.borrow_mut());
     }
 
-    /// Adds a task and queues it to run.
-    pub(crate) fn spawn<F>(&self, future: F) -> (TaskRef, TaskId)
+    /// Adds a task and queues it to run. Returns the `JoinHandle`'s owner.
+    pub(crate) fn spawn<F>(&self, future: F) -> RawTask
     where
         F: Future + 'static,
         F::Output: 'static,
@@ -182,23 +179,19 @@ impl Scheduler {
         let id = self.next_task_id();
         let mut tasks = self.tasks.borrow_mut();
         let entry = tasks.vacant_entry();
-        let task = TaskRef {
-            key: entry.key(),
-            id,
-        };
-        entry.insert(Slot {
-            task,
-            raw: Some(RawTask::new(future, self.shared.clone(), task, true)),
-            join_waker: None,
-            finished: false,
-            detached: false,
-            aborted: false,
-        });
+        let key = u32::try_from(entry.key())
+            .ok()
+            .filter(|&k| k != MAIN_KEY)
+            .unwrap_or_else(|| panic!("solo: more than {MAIN_KEY} tasks alive in one runtime"));
+        let task = TaskRef::new(key, id);
+        let raw = RawTask::new(future, self.shared.clone(), key, id);
+        let handle = raw.another();
+        entry.insert(Some(raw));
         drop(tasks);
         bump(&self.counters.spawned);
         self.ready.borrow_mut().push_back(task);
         log::trace!("spawned task {id}");
-        (task, id)
+        handle
     }
 
     /// Runs ready tasks in FIFO order until the queue is empty, `budget`
@@ -208,6 +201,7 @@ impl Scheduler {
         let mut ran = 0;
         while ran < budget {
             let Some(task) = self.ready.borrow_mut().pop_front() else {
+                self.shrink_ready();
                 break;
             };
             if task.key == MAIN_KEY {
@@ -220,135 +214,70 @@ impl Scheduler {
     }
 
     fn run_task(&self, task: TaskRef) {
-        let (raw, aborted) = {
+        let key = task.key as usize;
+        let raw = {
             let mut tasks = self.tasks.borrow_mut();
-            let Some(slot) = tasks.get_mut(task.key).filter(|s| s.task == task) else {
+            let Some(slot) = tasks.get_mut(key) else {
                 return; // a stale wake for a task that has finished
             };
-            if slot.finished {
-                return;
+            match slot.take() {
+                Some(raw) if raw.header().task() == task => raw,
+                other => {
+                    *slot = other; // stale: the key was reused
+                    return;
+                }
             }
-            let Some(raw) = slot.raw.take() else {
-                return;
-            };
-            raw.header().queued.store(false, Ordering::Release);
-            (raw, slot.aborted)
         };
+        raw.header().queued.store(false, Ordering::Release);
 
-        let done = if aborted {
+        let done = if raw.is_aborted() {
             raw.cancel();
             true
         } else {
             bump(&self.counters.polls);
-            log::trace!("polling task {}", task.id);
+            log::trace!("polling task {}", raw.header().id);
             let waker = raw.waker();
             let mut cx = Context::from_waker(&waker);
-            let previous = self.current.replace(Some(task.id));
+            let previous = self.current.replace(Some(raw.header().id));
             let poll = raw.poll(&mut cx);
             self.current.set(previous);
             poll.is_ready()
         };
 
-        let mut tasks = self.tasks.borrow_mut();
-        let Some(slot) = tasks.get_mut(task.key) else {
-            return;
-        };
         if !done {
-            let requeue = slot.aborted && !raw.header().queued.swap(true, Ordering::AcqRel);
-            slot.raw = Some(raw);
-            drop(tasks);
-            if requeue {
-                self.push_local(task);
+            if let Some(slot) = self.tasks.borrow_mut().get_mut(key) {
+                *slot = Some(raw);
             }
             return;
         }
-        slot.raw = Some(raw);
-        slot.finished = true;
-        log::trace!("task {} finished", task.id);
-        if slot.detached {
-            let slot = tasks.remove(task.key);
-            drop(tasks);
-            drop(slot); // the output's destructor may re-enter the scheduler
-        } else if let Some(waker) = slot.join_waker.take() {
-            drop(tasks);
+        log::trace!("task {} finished", raw.header().id);
+        self.tasks.borrow_mut().try_remove(key);
+        let joiner = raw.set_finished();
+        // The output's destructor (if the handle is gone) and the joiner's
+        // wake may re-enter the scheduler: no borrow is held here.
+        drop(raw);
+        if let Some(waker) = joiner {
             waker.wake();
         }
     }
 
-    /// `JoinHandle::poll`: the output if the task finished, else registers
-    /// `cx`'s waker. `None` means the task is gone (its runtime shut down).
-    pub(crate) fn poll_join(
-        &self,
-        task: TaskRef,
-        cx: &mut Context<'_>,
-        out: &mut dyn std::any::Any,
-    ) -> Poll<bool> {
-        let mut tasks = self.tasks.borrow_mut();
-        let Some(slot) = tasks.get_mut(task.key).filter(|s| s.task == task) else {
-            return Poll::Ready(false);
-        };
-        if !slot.finished {
-            match &mut slot.join_waker {
-                Some(w) if w.will_wake(cx.waker()) => {}
-                w => *w = Some(cx.waker().clone()),
-            }
-            return Poll::Pending;
-        }
-        if let Some(raw) = &slot.raw {
-            raw.take_output(out);
-        }
-        let slot = tasks.remove(task.key);
-        drop(tasks);
-        drop(slot);
-        Poll::Ready(true)
-    }
-
-    /// The `JoinHandle` is gone: free a finished task now, else when it ends.
-    pub(crate) fn detach(&self, task: TaskRef) {
-        let Ok(mut tasks) = self.tasks.try_borrow_mut() else {
-            return;
-        };
-        let Some(slot) = tasks.get_mut(task.key).filter(|s| s.task == task) else {
-            return;
-        };
-        if slot.finished {
-            let slot = tasks.remove(task.key);
-            drop(tasks);
-            drop(slot);
-        } else {
-            slot.detached = true;
-            slot.join_waker = None;
+    /// Gives back the memory of a burst of ready tasks (a million spawned at
+    /// once, say) once the queue has drained.
+    fn shrink_ready(&self) {
+        let mut ready = self.ready.borrow_mut();
+        if ready.capacity() > 4096 {
+            ready.shrink_to(1024);
         }
     }
 
-    /// Marks a task for cancellation and queues it so the loop drops it.
-    pub(crate) fn abort(&self, task: TaskRef) {
-        let mut tasks = self.tasks.borrow_mut();
-        let Some(slot) = tasks.get_mut(task.key).filter(|s| s.task == task) else {
-            return;
-        };
-        if slot.finished || slot.aborted {
+    /// Marks a task for cancellation and queues it so its runtime drops it.
+    pub(crate) fn abort(raw: &RawTask) {
+        if raw.is_finished() || raw.is_aborted() {
             return;
         }
-        slot.aborted = true;
-        // A task aborting itself is not in its slot: `run_task` queues it
-        // after its poll.
-        let queue = slot
-            .raw
-            .as_ref()
-            .is_some_and(|raw| !raw.header().queued.swap(true, Ordering::AcqRel));
-        drop(tasks);
-        if queue {
-            self.push_local(task);
-        }
-    }
-
-    pub(crate) fn is_finished(&self, task: TaskRef) -> bool {
-        self.tasks
-            .borrow()
-            .get(task.key)
-            .filter(|s| s.task == task)
-            .is_none_or(|s| s.finished)
+        raw.set_aborted();
+        let header = raw.header();
+        wake(&header.queued, &header.shared, header.task());
     }
 
     /// Drops every task, including those spawned by destructors meanwhile.
@@ -356,15 +285,16 @@ impl Scheduler {
     pub(crate) fn shutdown(&self) {
         self.shared.closed.store(true, Ordering::Release);
         loop {
-            let slots: Vec<Slot> = self.tasks.borrow_mut().drain().collect();
+            let slots: Vec<Option<RawTask>> = self.tasks.borrow_mut().drain().collect();
             if slots.is_empty() {
                 break;
             }
             log::debug!("shutdown: dropping {} tasks", slots.len());
-            for mut slot in slots {
-                // A destructor that panics must not stop the others from running.
-                // `RawTask`'s drop catches a panicking destructor itself.
-                drop(slot.raw.take());
+            for raw in slots.into_iter().flatten() {
+                // Drops the future (catching a panicking destructor); a
+                // surviving `JoinHandle` then reads "cancelled".
+                raw.cancel();
+                drop(raw.set_finished());
             }
         }
         self.ready.borrow_mut().clear();
