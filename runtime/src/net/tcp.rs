@@ -136,6 +136,8 @@ impl TcpStream {
             }
             match socket.peer_addr() {
                 Ok(_) => return Ok(stream),
+                // Hung up or failed without saying why: no event will come.
+                Err(e) if stream.io.is_final(Direction::Write) => return Err(e),
                 Err(e) if e.kind() == io::ErrorKind::NotConnected => {
                     stream.io.clear_ready(Direction::Write);
                 }

@@ -215,6 +215,17 @@ impl Reactor {
         }
     }
 
+    /// Whether the registration saw a final state in `dir` (closed, error),
+    /// which no later event will clear.
+    pub(crate) fn is_final(&self, key: Key, dir: Direction) -> bool {
+        let inner = self.inner.borrow();
+        inner
+            .io
+            .get(key.key)
+            .filter(|io| io.generation == key.generation)
+            .is_some_and(|io| io.readiness & dir.mask() & !dir.clearable() != 0)
+    }
+
     pub(crate) fn registrations(&self) -> usize {
         self.inner.borrow().io.len()
     }
