@@ -1,7 +1,7 @@
 //! The per-runtime state (`Core`) and the thread-local that says which runtime,
 //! if any, is running on this thread.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::reactor::Reactor;
@@ -33,8 +33,6 @@ impl Core {
 thread_local! {
     /// The runtime whose `block_on` (or shutdown) is running on this thread.
     static CURRENT: RefCell<Option<Rc<Core>>> = const { RefCell::new(None) };
-    /// The task being polled right now, for `task::id()`.
-    static TASK: Cell<Option<TaskId>> = const { Cell::new(None) };
 }
 
 /// Runs `f` with the current runtime, or returns `None` outside one.
@@ -71,32 +69,22 @@ pub(crate) fn enter(core: Rc<Core>, nested_ok: bool) -> EnterGuard {
              thread that drives every other task. Use `.await` (or `solo::spawn`) instead."
         );
     }
-    EnterGuard {
-        previous,
-        task: TASK.with(|t| t.take()),
-    }
+    EnterGuard { previous }
 }
 
 /// Restores the previous runtime (usually none) when dropped.
 pub(crate) struct EnterGuard {
     previous: Option<Rc<Core>>,
-    task: Option<TaskId>,
 }
 
 impl Drop for EnterGuard {
     fn drop(&mut self) {
         let previous = self.previous.take();
         let _ = CURRENT.try_with(|c| *c.borrow_mut() = previous);
-        let _ = TASK.try_with(|t| t.set(self.task));
     }
 }
 
-/// Sets the id returned by `task::id()` while a task is polled.
-pub(crate) fn set_task(id: Option<TaskId>) -> Option<TaskId> {
-    TASK.try_with(|t| t.replace(id)).unwrap_or(None)
-}
-
-/// The task being polled, if any.
+/// The task being polled on this thread's runtime, if any.
 pub(crate) fn task() -> Option<TaskId> {
-    TASK.try_with(Cell::get).unwrap_or(None)
+    with_current(|core| core.scheduler.current.get()).flatten()
 }

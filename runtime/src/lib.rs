@@ -34,11 +34,13 @@
 //! ```
 //!
 //! [`Future`]: std::future::Future
-#![forbid(unsafe_code)]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 #![deny(unused_must_use)]
 
 mod context;
+mod inject;
 pub mod io;
 pub mod net;
 mod reactor;
@@ -52,3 +54,8 @@ pub mod time;
 
 pub use runtime::{block_on, Builder, Metrics, Runtime};
 pub use task::{spawn, JoinError, JoinHandle};
+
+/// The README's Rust examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

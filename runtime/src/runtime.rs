@@ -158,7 +158,7 @@ impl Runtime {
         F: Future + 'static,
         F::Output: 'static,
     {
-        JoinHandle::spawn(self.core.clone(), future)
+        JoinHandle::spawn(&self.core, future)
     }
 
     /// Runs `future` to completion on this thread, along with the tasks.
@@ -172,18 +172,18 @@ impl Runtime {
         let scheduler = &self.core.scheduler;
         let mut future = pin!(future);
         let main_id = scheduler.next_task_id();
-        let header = scheduler.main_header(main_id);
-        let waker = futures_task::waker(header.clone());
+        let main = scheduler.main_task(main_id);
+        let waker = main.waker();
         let mut cx = Context::from_waker(&waker);
         let mut main_woken = true;
         // Polls since the reactor was last polled.
         let mut polls = 0;
         loop {
             if main_woken {
-                scheduler.main_polled(&header);
-                let previous = context::set_task(Some(main_id));
+                scheduler.main_polled(&main);
+                let previous = scheduler.current.replace(Some(main_id));
                 let poll = future.as_mut().poll(&mut cx);
-                context::set_task(previous);
+                scheduler.current.set(previous);
                 if let Poll::Ready(output) = poll {
                     return output;
                 }

@@ -8,37 +8,43 @@
 use std::cell::{Cell as StdCell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Waker};
+use std::sync::Arc;
 
-use futures_task::{waker_ref, ArcWake};
+use crate::inject::Inject;
+use std::task::Context;
+
 use slab::Slab;
 
 use crate::context;
-use crate::task::cell::{Cell, Stage};
+use crate::task::raw::RawTask;
 use crate::task::TaskId;
 
 /// Slab key of the future given to `block_on`, which is not in the slab.
-pub(crate) const MAIN_KEY: usize = usize::MAX;
+pub(crate) const MAIN_KEY: u32 = u32::MAX;
 
-/// Names one task: its slab key plus its unique id, so that a queued
-/// reference to a task that has since finished (and whose key was reused)
-/// is recognised and skipped.
+/// Names one task in the ready queue: its slab key plus a generation (the
+/// low bits of its id), so that a queued reference to a task that has since
+/// finished (and whose key was reused) is recognised and skipped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct TaskRef {
-    pub(crate) key: usize,
-    pub(crate) id: TaskId,
+    pub(crate) key: u32,
+    generation: u32,
+}
+
+impl TaskRef {
+    pub(crate) fn new(key: u32, id: TaskId) -> TaskRef {
+        TaskRef {
+            key,
+            generation: id.as_u64() as u32, // truncation intended: a generation
+        }
+    }
 }
 
 /// The part of a runtime other threads may touch.
 pub(crate) struct Shared {
     /// Tasks woken from other threads, waiting to join the ready queue.
-    injected: Mutex<Vec<TaskRef>>,
-    /// Set by the first remote wake since the runtime last drained
-    /// `injected`; that wake also signals `waker`.
-    notified: AtomicBool,
+    injected: Inject<TaskRef>,
     /// Unblocks the reactor's `poll` from another thread.
     waker: mio::Waker,
     /// Set once the runtime is gone: remote wakes then do nothing.
@@ -49,8 +55,7 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new(waker: mio::Waker) -> Self {
         Shared {
-            injected: Mutex::new(Vec::new()),
-            notified: AtomicBool::new(false),
+            injected: Inject::new(),
             waker,
             closed: AtomicBool::new(false),
             remote_wakes: AtomicU64::new(0),
@@ -58,68 +63,37 @@ impl Shared {
     }
 }
 
-/// A task's waker.
-pub(crate) struct Header {
-    shared: Arc<Shared>,
-    task: TaskRef,
-    /// True while the task sits in a ready queue: waking it again is a no-op,
-    /// so a task woken twice before it runs is queued once.
-    queued: AtomicBool,
-}
-
-impl ArcWake for Header {
-    fn wake_by_ref(this: &Arc<Self>) {
-        if this.queued.swap(true, Ordering::AcqRel) {
-            return;
+/// Wakes `task`: the body of every task waker. `queued` is the task's flag
+/// that dedups wakes until it runs.
+pub(crate) fn wake(queued: &AtomicBool, shared: &Arc<Shared>, task: TaskRef) {
+    if queued.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    let local = context::with_current(|core| {
+        if Arc::ptr_eq(&core.scheduler.shared, shared) {
+            core.scheduler.push_local(task);
+            true
+        } else {
+            false
         }
-        let local = context::with_current(|core| {
-            if Arc::ptr_eq(&core.scheduler.shared, &this.shared) {
-                core.scheduler.push_local(this.task);
-                true
-            } else {
-                false
-            }
-        });
-        if local != Some(true) {
-            this.wake_remote();
-        }
+    });
+    if local != Some(true) {
+        wake_remote(shared, task);
     }
 }
 
-impl Header {
-    fn wake_remote(&self) {
-        let shared = &self.shared;
-        if shared.closed.load(Ordering::Acquire) {
-            return;
-        }
-        // A poisoned lock only means another waker panicked mid-push; the
-        // vector itself is still sound.
-        shared
-            .injected
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(self.task);
-        shared.remote_wakes.fetch_add(1, Ordering::Relaxed);
-        if !shared.notified.swap(true, Ordering::AcqRel) {
-            // Fails only if the runtime's poller is gone, and then there is
-            // nobody to wake.
-            let _ = shared.waker.wake();
-        }
+/// A wake from another thread (or from outside `block_on`): through the
+/// injection queue, and the poller's waker if the runtime may be parked.
+fn wake_remote(shared: &Shared, task: TaskRef) {
+    if shared.closed.load(Ordering::Acquire) {
+        return;
     }
-}
-
-/// One task in the slab.
-struct Slot {
-    header: Arc<Header>,
-    /// `None` while the task is being polled (taken out so that the task may
-    /// spawn or join other tasks).
-    cell: Option<Pin<Box<dyn Cell>>>,
-    join_waker: Option<Waker>,
-    finished: bool,
-    /// The `JoinHandle` was dropped: remove the slot as soon as it finishes.
-    detached: bool,
-    /// `abort()` was called: cancel at the next turn instead of polling.
-    aborted: bool,
+    shared.remote_wakes.fetch_add(1, Ordering::Relaxed);
+    if shared.injected.push(task) {
+        // Fails only if the runtime's poller is gone, and then there is
+        // nobody to wake.
+        let _ = shared.waker.wake();
+    }
 }
 
 /// Counters of what the scheduler did, read by `Runtime::metrics`.
@@ -135,10 +109,14 @@ fn bump(c: &StdCell<u64>) {
 }
 
 pub(crate) struct Scheduler {
-    tasks: RefCell<Slab<Slot>>,
+    /// Tasks not yet finished. A slot is `None` while its task is polled
+    /// (taken out so that it may spawn, join or abort tasks meanwhile).
+    tasks: RefCell<Slab<Option<RawTask>>>,
     ready: RefCell<VecDeque<TaskRef>>,
     pub(crate) shared: Arc<Shared>,
     next_id: StdCell<u64>,
+    /// The task (or `block_on` future) being polled, for `task::id()`.
+    pub(crate) current: StdCell<Option<TaskId>>,
     pub(crate) counters: Counters,
 }
 
@@ -149,6 +127,7 @@ impl Scheduler {
             ready: RefCell::new(VecDeque::new()),
             shared,
             next_id: StdCell::new(1),
+            current: StdCell::new(None),
             counters: Counters::default(),
         }
     }
@@ -160,17 +139,13 @@ impl Scheduler {
     }
 
     /// A waker for the `block_on` future: waking it queues `MAIN_KEY`.
-    pub(crate) fn main_header(&self, id: TaskId) -> Arc<Header> {
-        Arc::new(Header {
-            shared: self.shared.clone(),
-            task: TaskRef { key: MAIN_KEY, id },
-            queued: AtomicBool::new(false),
-        })
+    pub(crate) fn main_task(&self, id: TaskId) -> RawTask {
+        RawTask::waker_only(self.shared.clone(), MAIN_KEY, id)
     }
 
     /// The `block_on` future is about to be polled: wakes queue it again.
-    pub(crate) fn main_polled(&self, header: &Header) {
-        header.queued.store(false, Ordering::Release);
+    pub(crate) fn main_polled(&self, main: &RawTask) {
+        main.header().queued.store(false, Ordering::Release);
     }
 
     pub(crate) fn remote_wakes(&self) -> u64 {
@@ -192,21 +167,11 @@ impl Scheduler {
 
     /// Moves remotely woken tasks onto the ready queue.
     pub(crate) fn drain_injected(&self) {
-        if !self.shared.notified.swap(false, Ordering::AcqRel) {
-            return;
-        }
-        let injected = std::mem::take(
-            &mut *self
-                .shared
-                .injected
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()),
-        );
-        self.ready.borrow_mut().extend(injected);
+        self.shared.injected.drain(&mut *self.ready.borrow_mut());
     }
 
-    /// Adds a task and queues it to run.
-    pub(crate) fn spawn<F>(&self, future: F) -> (TaskRef, TaskId)
+    /// Adds a task and queues it to run. Returns the `JoinHandle`'s owner.
+    pub(crate) fn spawn<F>(&self, future: F) -> RawTask
     where
         F: Future + 'static,
         F::Output: 'static,
@@ -214,27 +179,19 @@ impl Scheduler {
         let id = self.next_task_id();
         let mut tasks = self.tasks.borrow_mut();
         let entry = tasks.vacant_entry();
-        let task = TaskRef {
-            key: entry.key(),
-            id,
-        };
-        entry.insert(Slot {
-            header: Arc::new(Header {
-                shared: self.shared.clone(),
-                task,
-                queued: AtomicBool::new(true),
-            }),
-            cell: Some(Box::pin(Stage::new(future, id))),
-            join_waker: None,
-            finished: false,
-            detached: false,
-            aborted: false,
-        });
+        let key = u32::try_from(entry.key())
+            .ok()
+            .filter(|&k| k != MAIN_KEY)
+            .unwrap_or_else(|| panic!("solo: more than {MAIN_KEY} tasks alive in one runtime"));
+        let task = TaskRef::new(key, id);
+        let raw = RawTask::new(future, self.shared.clone(), key, id);
+        let handle = raw.another();
+        entry.insert(Some(raw));
         drop(tasks);
         bump(&self.counters.spawned);
         self.ready.borrow_mut().push_back(task);
         log::trace!("spawned task {id}");
-        (task, id)
+        handle
     }
 
     /// Runs ready tasks in FIFO order until the queue is empty, `budget`
@@ -244,6 +201,7 @@ impl Scheduler {
         let mut ran = 0;
         while ran < budget {
             let Some(task) = self.ready.borrow_mut().pop_front() else {
+                self.shrink_ready();
                 break;
             };
             if task.key == MAIN_KEY {
@@ -256,129 +214,70 @@ impl Scheduler {
     }
 
     fn run_task(&self, task: TaskRef) {
-        let (mut cell, header, aborted) = {
+        let key = task.key as usize;
+        let raw = {
             let mut tasks = self.tasks.borrow_mut();
-            let Some(slot) = tasks.get_mut(task.key).filter(|s| s.header.task == task) else {
+            let Some(slot) = tasks.get_mut(key) else {
                 return; // a stale wake for a task that has finished
             };
-            slot.header.queued.store(false, Ordering::Release);
-            let Some(cell) = slot.cell.take() else {
-                return;
-            };
-            if slot.finished {
-                slot.cell = Some(cell);
-                return;
+            match slot.take() {
+                Some(raw) if raw.header().task() == task => raw,
+                other => {
+                    *slot = other; // stale: the key was reused
+                    return;
+                }
             }
-            (cell, slot.header.clone(), slot.aborted)
         };
+        raw.header().queued.store(false, Ordering::Release);
 
-        let done = if aborted {
-            cell.as_mut().cancel();
+        let done = if raw.is_aborted() {
+            raw.cancel();
             true
         } else {
             bump(&self.counters.polls);
-            log::trace!("polling task {}", task.id);
-            let waker = waker_ref(&header);
+            log::trace!("polling task {}", raw.header().id);
+            let waker = raw.waker();
             let mut cx = Context::from_waker(&waker);
-            let previous = context::set_task(Some(task.id));
-            let poll = cell.as_mut().poll(&mut cx);
-            context::set_task(previous);
+            let previous = self.current.replace(Some(raw.header().id));
+            let poll = raw.poll(&mut cx);
+            self.current.set(previous);
             poll.is_ready()
         };
-        drop(header);
 
-        let mut tasks = self.tasks.borrow_mut();
-        let Some(slot) = tasks.get_mut(task.key) else {
-            return;
-        };
-        slot.cell = Some(cell);
         if !done {
+            if let Some(slot) = self.tasks.borrow_mut().get_mut(key) {
+                *slot = Some(raw);
+            }
             return;
         }
-        slot.finished = true;
-        log::trace!("task {} finished", task.id);
-        if slot.detached {
-            let slot = tasks.remove(task.key);
-            drop(tasks);
-            drop(slot); // the output's destructor may re-enter the scheduler
-        } else if let Some(waker) = slot.join_waker.take() {
-            drop(tasks);
+        log::trace!("task {} finished", raw.header().id);
+        self.tasks.borrow_mut().try_remove(key);
+        let joiner = raw.set_finished();
+        // The output's destructor (if the handle is gone) and the joiner's
+        // wake may re-enter the scheduler: no borrow is held here.
+        drop(raw);
+        if let Some(waker) = joiner {
             waker.wake();
         }
     }
 
-    /// `JoinHandle::poll`: the output if the task finished, else registers
-    /// `cx`'s waker. `None` means the task is gone (its runtime shut down).
-    pub(crate) fn poll_join(
-        &self,
-        task: TaskRef,
-        cx: &mut Context<'_>,
-        out: &mut dyn std::any::Any,
-    ) -> Poll<bool> {
-        let mut tasks = self.tasks.borrow_mut();
-        let Some(slot) = tasks.get_mut(task.key).filter(|s| s.header.task == task) else {
-            return Poll::Ready(false);
-        };
-        if !slot.finished {
-            match &mut slot.join_waker {
-                Some(w) if w.will_wake(cx.waker()) => {}
-                w => *w = Some(cx.waker().clone()),
-            }
-            return Poll::Pending;
-        }
-        if let Some(cell) = slot.cell.as_mut() {
-            cell.as_mut().take_output(out);
-        }
-        let slot = tasks.remove(task.key);
-        drop(tasks);
-        drop(slot);
-        Poll::Ready(true)
-    }
-
-    /// The `JoinHandle` is gone: free a finished task now, else when it ends.
-    pub(crate) fn detach(&self, task: TaskRef) {
-        let Ok(mut tasks) = self.tasks.try_borrow_mut() else {
-            return;
-        };
-        let Some(slot) = tasks.get_mut(task.key).filter(|s| s.header.task == task) else {
-            return;
-        };
-        if slot.finished {
-            let slot = tasks.remove(task.key);
-            drop(tasks);
-            drop(slot);
-        } else {
-            slot.detached = true;
-            slot.join_waker = None;
+    /// Gives back the memory of a burst of ready tasks (a million spawned at
+    /// once, say) once the queue has drained.
+    fn shrink_ready(&self) {
+        let mut ready = self.ready.borrow_mut();
+        if ready.capacity() > 4096 {
+            ready.shrink_to(1024);
         }
     }
 
-    /// Marks a task for cancellation and queues it so the loop drops it.
-    pub(crate) fn abort(&self, task: TaskRef) {
-        let tasks = self.tasks.borrow();
-        let Some(slot) = tasks.get(task.key).filter(|s| s.header.task == task) else {
-            return;
-        };
-        if slot.finished || slot.aborted {
+    /// Marks a task for cancellation and queues it so its runtime drops it.
+    pub(crate) fn abort(raw: &RawTask) {
+        if raw.is_finished() || raw.is_aborted() {
             return;
         }
-        let header = slot.header.clone();
-        drop(tasks);
-        if let Some(slot) = self.tasks.borrow_mut().get_mut(task.key) {
-            slot.aborted = true;
-        }
-        // Queue it (or find it already queued); the loop does the dropping.
-        if !header.queued.swap(true, Ordering::AcqRel) {
-            self.push_local(task);
-        }
-    }
-
-    pub(crate) fn is_finished(&self, task: TaskRef) -> bool {
-        self.tasks
-            .borrow()
-            .get(task.key)
-            .filter(|s| s.header.task == task)
-            .is_none_or(|s| s.finished)
+        raw.set_aborted();
+        let header = raw.header();
+        wake(&header.queued, &header.shared, header.task());
     }
 
     /// Drops every task, including those spawned by destructors meanwhile.
@@ -386,15 +285,16 @@ impl Scheduler {
     pub(crate) fn shutdown(&self) {
         self.shared.closed.store(true, Ordering::Release);
         loop {
-            let slots: Vec<Slot> = self.tasks.borrow_mut().drain().collect();
+            let slots: Vec<Option<RawTask>> = self.tasks.borrow_mut().drain().collect();
             if slots.is_empty() {
                 break;
             }
             log::debug!("shutdown: dropping {} tasks", slots.len());
-            for mut slot in slots {
-                // A destructor that panics must not stop the others from running.
-                let cell = slot.cell.take();
-                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(cell)));
+            for raw in slots.into_iter().flatten() {
+                // Drops the future (catching a panicking destructor); a
+                // surviving `JoinHandle` then reads "cancelled".
+                raw.cancel();
+                drop(raw.set_finished());
             }
         }
         self.ready.borrow_mut().clear();

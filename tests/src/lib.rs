@@ -9,6 +9,14 @@ pub fn cpu_time() -> Duration {
     Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
 }
 
+/// CPU time (user + system) the calling thread has used so far: what a
+/// single-threaded runtime costs, whatever other tests run in parallel.
+#[cfg(unix)]
+pub fn thread_cpu_time() -> Duration {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
 /// Open file descriptors of this process (Linux: `/proc/self/fd`).
 #[cfg(target_os = "linux")]
 pub fn open_fds() -> usize {

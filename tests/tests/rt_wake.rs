@@ -121,3 +121,48 @@ fn a_waker_kept_after_its_runtime_is_gone_is_harmless() {
     .join()
     .unwrap();
 }
+
+#[test]
+fn a_task_outlived_by_its_waker_on_another_thread_drops_its_future_and_output_at_home() {
+    struct Home(
+        std::thread::ThreadId,
+        &'static str,
+        Arc<Mutex<Vec<&'static str>>>,
+    );
+    impl Drop for Home {
+        fn drop(&mut self) {
+            assert_eq!(
+                std::thread::current().id(),
+                self.0,
+                "{} dropped on another thread",
+                self.1
+            );
+            self.2.lock().unwrap().push(self.1);
+        }
+    }
+    let dropped = Arc::new(Mutex::new(Vec::new()));
+    let stash: Arc<Mutex<Option<Waker>>> = Arc::default();
+    let (d, s) = (dropped.clone(), stash.clone());
+    solo::block_on(async move {
+        let home = std::thread::current().id();
+        let (d2, s2) = (d.clone(), s.clone());
+        let task = solo::spawn(async move {
+            let _future_part = Home(home, "future", d2.clone());
+            // Hand a clone of our waker to the stash (another thread drops it).
+            std::future::poll_fn(|cx| {
+                *s2.lock().unwrap() = Some(cx.waker().clone());
+                Poll::Ready(())
+            })
+            .await;
+            Home(home, "output", d2)
+        });
+        solo::task::yield_now().await;
+        assert!(task.is_finished());
+        drop(task); // detached after finishing: the output goes now, here
+    });
+    let waker = stash.lock().unwrap().take().unwrap();
+    std::thread::spawn(move || drop(waker)).join().unwrap();
+    let mut got = dropped.lock().unwrap().clone();
+    got.sort();
+    assert_eq!(got, ["future", "output"]);
+}

@@ -95,21 +95,29 @@ fn timeout_returns_elapsed_and_drops_the_inner_future() {
 
 #[test]
 fn an_always_ready_task_cannot_starve_a_timer() {
-    solo::block_on(async {
-        let spinner = solo::spawn(async {
-            loop {
-                solo::task::yield_now().await;
-            }
-        });
-        let start = Instant::now();
-        sleep(Duration::from_millis(50)).await;
-        let late = start.elapsed() - Duration::from_millis(50);
-        spinner.abort();
-        assert!(
-            late < Duration::from_millis(10),
-            "timer fired {late:?} late"
-        );
-    });
+    // The best of three tries: a loaded machine may deschedule the thread
+    // once, but a starving loop would be late every time (by the whole run).
+    let lateness = (0..3)
+        .map(|_| {
+            solo::block_on(async {
+                let spinner = solo::spawn(async {
+                    loop {
+                        solo::task::yield_now().await;
+                    }
+                });
+                let start = Instant::now();
+                sleep(Duration::from_millis(50)).await;
+                let late = start.elapsed() - Duration::from_millis(50);
+                spinner.abort();
+                late
+            })
+        })
+        .min()
+        .unwrap_or_default();
+    assert!(
+        lateness < Duration::from_millis(10),
+        "timer fired {lateness:?} late"
+    );
 }
 
 #[cfg(unix)]
@@ -121,11 +129,11 @@ fn ten_thousand_idle_sleepers_cost_little_cpu() {
             .map(|_| solo::spawn(sleep(Duration::from_secs(2))))
             .collect();
         solo::task::yield_now().await; // all registered
-        let cpu = solo_tests::cpu_time();
+        let cpu = solo_tests::thread_cpu_time();
         for t in tasks {
             t.await.unwrap();
         }
-        let used = solo_tests::cpu_time() - cpu;
+        let used = solo_tests::thread_cpu_time() - cpu;
         assert!(
             used < Duration::from_millis(50),
             "waiting cost {used:?} of CPU"
@@ -135,4 +143,21 @@ fn ten_thousand_idle_sleepers_cost_little_cpu() {
     assert_eq!(m.timers_fired, 10_000);
     // The thread slept in the kernel: a handful of parks, not a busy loop.
     assert!(m.parks < 100, "{m:?}");
+}
+
+#[test]
+fn a_sleep_moved_to_another_runtime_still_completes() {
+    let a = Runtime::new().unwrap();
+    let mut s = Box::pin(sleep(Duration::from_millis(30)));
+    a.block_on(async {
+        assert!(futures_lite::future::poll_once(s.as_mut()).await.is_none());
+    });
+    let b = Runtime::new().unwrap();
+    let finished = b.block_on(timeout(Duration::from_secs(5), s));
+    assert!(finished.is_ok(), "the moved sleep never fired");
+    assert_eq!(
+        a.metrics().timers_stored,
+        0,
+        "the old runtime's timer was freed"
+    );
 }

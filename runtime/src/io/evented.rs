@@ -68,6 +68,11 @@ impl<E: Source> PollEvented<E> {
         self.core.reactor.clear_ready(self.key, dir);
     }
 
+    /// Whether the source reached a final state in `dir` (closed or error).
+    pub(crate) fn is_final(&self, dir: Direction) -> bool {
+        self.core.reactor.is_final(self.key, dir)
+    }
+
     /// Ready once the source has (or may have) readiness in `dir`.
     pub(crate) fn poll_ready(&self, dir: Direction, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         if self.core.reactor.poll_ready(self.key, dir, cx).is_ready() {

@@ -126,18 +126,23 @@ impl TcpStream {
 
     async fn connect_addr(addr: SocketAddr) -> io::Result<TcpStream> {
         let stream = TcpStream::from_mio(mio::net::TcpStream::connect(addr)?)?;
-        stream.io.ready(Direction::Write).await?;
-        let socket = stream.io.get_ref();
-        if let Some(e) = socket.take_error()? {
-            return Err(e);
-        }
-        match socket.peer_addr() {
-            Ok(_) => Ok(stream),
-            // Writable but not connected: the error is on the socket.
-            Err(e) if e.kind() == io::ErrorKind::NotConnected => {
-                Err(socket.take_error()?.unwrap_or(e))
+        // mio's recipe: wait for writable, check `take_error`, then
+        // `peer_addr`; "not connected" means not yet, so wait again.
+        loop {
+            stream.io.ready(Direction::Write).await?;
+            let socket = stream.io.get_ref();
+            if let Some(e) = socket.take_error()? {
+                return Err(e);
             }
-            Err(e) => Err(e),
+            match socket.peer_addr() {
+                Ok(_) => return Ok(stream),
+                // Hung up or failed without saying why: no event will come.
+                Err(e) if stream.io.is_final(Direction::Write) => return Err(e),
+                Err(e) if e.kind() == io::ErrorKind::NotConnected => {
+                    stream.io.clear_ready(Direction::Write);
+                }
+                Err(e) => return Err(e),
+            }
         }
     }
 

@@ -215,6 +215,17 @@ impl Reactor {
         }
     }
 
+    /// Whether the registration saw a final state in `dir` (closed, error),
+    /// which no later event will clear.
+    pub(crate) fn is_final(&self, key: Key, dir: Direction) -> bool {
+        let inner = self.inner.borrow();
+        inner
+            .io
+            .get(key.key)
+            .filter(|io| io.generation == key.generation)
+            .is_some_and(|io| io.readiness & dir.mask() & !dir.clearable() != 0)
+    }
+
     pub(crate) fn registrations(&self) -> usize {
         self.inner.borrow().io.len()
     }
@@ -256,37 +267,7 @@ impl Reactor {
                     }
                     continue;
                 }
-                let (key, generation) = (token.0 & KEY_MASK, token.0 >> KEY_BITS);
-                let Some(io) = inner
-                    .io
-                    .get_mut(key)
-                    .filter(|io| io.generation == generation)
-                else {
-                    continue; // a stale event for a closed registration
-                };
-                let mut ready = 0;
-                if event.is_readable() {
-                    ready |= READABLE;
-                }
-                if event.is_writable() {
-                    ready |= WRITABLE;
-                }
-                if event.is_read_closed() {
-                    ready |= READ_CLOSED;
-                }
-                if event.is_write_closed() {
-                    ready |= WRITE_CLOSED;
-                }
-                if event.is_error() {
-                    ready |= ERROR;
-                }
-                io.readiness |= ready;
-                if ready & Direction::Read.mask() != 0 {
-                    to_wake.extend(io.reader.take());
-                }
-                if ready & Direction::Write.mask() != 0 {
-                    to_wake.extend(io.writer.take());
-                }
+                dispatch(&mut inner.io, token, readiness_of(event), &mut to_wake);
             }
             inner.counters.io_events += n as u64;
             handled = n;
@@ -300,6 +281,44 @@ impl Reactor {
             inner.to_wake = to_wake;
         }
         Ok(handled)
+    }
+}
+
+/// An event's readiness as the reactor's bits.
+fn readiness_of(event: &mio::event::Event) -> u8 {
+    let mut ready = 0;
+    if event.is_readable() {
+        ready |= READABLE;
+    }
+    if event.is_writable() {
+        ready |= WRITABLE;
+    }
+    if event.is_read_closed() {
+        ready |= READ_CLOSED;
+    }
+    if event.is_write_closed() {
+        ready |= WRITE_CLOSED;
+    }
+    if event.is_error() {
+        ready |= ERROR;
+    }
+    ready
+}
+
+/// Records `ready` on the registration `token` names and collects the
+/// wakers it concerns. An event whose generation does not match (its
+/// registration is gone, and the key may be reused) is ignored.
+fn dispatch(io: &mut Slab<ScheduledIo>, token: Token, ready: u8, to_wake: &mut Vec<Waker>) {
+    let (key, generation) = (token.0 & KEY_MASK, token.0 >> KEY_BITS);
+    let Some(io) = io.get_mut(key).filter(|io| io.generation == generation) else {
+        return;
+    };
+    io.readiness |= ready;
+    if ready & Direction::Read.mask() != 0 {
+        to_wake.extend(io.reader.take());
+    }
+    if ready & Direction::Write.mask() != 0 {
+        to_wake.extend(io.writer.take());
     }
 }
 
@@ -321,5 +340,34 @@ impl Inner {
             }
         }
         Some(wait)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(key: Key) -> Token {
+        Token(key.key | (key.generation << KEY_BITS))
+    }
+
+    #[test]
+    fn a_stale_event_never_reaches_the_registration_that_reuses_its_key() {
+        let (reactor, _waker) = Reactor::new(8).unwrap();
+        let mut a = mio::net::UdpSocket::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let old = reactor.register(&mut a).unwrap();
+        reactor.deregister(&mut a, old).unwrap();
+        let mut b = mio::net::UdpSocket::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let new = reactor.register(&mut b).unwrap();
+        assert_eq!(old.key, new.key, "the slab reuses the key");
+        assert_ne!(token(old), token(new));
+
+        // An event for the old registration arrives late.
+        let mut inner = reactor.inner.borrow_mut();
+        let mut to_wake = Vec::new();
+        dispatch(&mut inner.io, token(old), READABLE, &mut to_wake);
+        assert_eq!(inner.io[new.key].readiness, 0, "stale readiness leaked");
+        dispatch(&mut inner.io, token(new), READABLE, &mut to_wake);
+        assert_eq!(inner.io[new.key].readiness, READABLE);
     }
 }

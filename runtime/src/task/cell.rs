@@ -1,4 +1,4 @@
-//! The task cell: one allocation holding a task's future, then its output.
+//! What a task holds over its life: its future, then its output, then nothing.
 
 use std::any::Any;
 use std::future::Future;
@@ -10,37 +10,76 @@ use pin_project_lite::pin_project;
 
 use super::{JoinError, TaskId};
 
-/// A spawned task with its type erased, as the scheduler stores it.
-pub(crate) trait Cell {
-    /// Polls the future. On completion (or panic) the future is dropped in
-    /// place and its result kept for the `JoinHandle`; returns `Ready(())`.
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()>;
-
-    /// Drops the future (if still running) and records a cancellation.
-    fn cancel(self: Pin<&mut Self>);
-
-    /// Moves the result into `out`, which must be an
-    /// `Option<Result<F::Output, JoinError>>`; leaves it untouched otherwise.
-    fn take_output(self: Pin<&mut Self>, out: &mut dyn Any);
-}
+/// Why a task has no output: its panic's payload, or `None` if cancelled.
+pub(crate) type Failure = Option<Box<dyn Any + Send + 'static>>;
 
 pin_project! {
-    /// What a task holds over its life: its future, then its result.
     #[project = StageProj]
     pub(crate) enum Stage<F: Future> {
-        Running { #[pin] future: F, id: TaskId },
-        Finished { output: Option<Result<F::Output, JoinError>> },
+        Running { #[pin] future: F },
+        // The error is kept small (a panic payload, or `None` for a
+        // cancellation) and becomes a `JoinError` when taken.
+        Finished { output: Option<Result<F::Output, Failure>> },
+        Consumed,
     }
 }
 
 impl<F: Future> Stage<F> {
-    pub(crate) fn new(future: F, id: TaskId) -> Self {
-        Stage::Running { future, id }
+    pub(crate) fn new(future: F) -> Self {
+        Stage::Running { future }
+    }
+
+    /// Polls the future. On completion (or panic) the future is dropped in
+    /// place and its result kept for the `JoinHandle`; returns `Ready(())`.
+    pub(crate) fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let result = match self.as_mut().project() {
+            StageProj::Running { future } => {
+                match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+                    Ok(Poll::Pending) => return Poll::Pending,
+                    Ok(Poll::Ready(value)) => Ok(value),
+                    Err(payload) => Err(Some(payload)),
+                }
+            }
+            _ => return Poll::Ready(()),
+        };
+        self.finish(result);
+        Poll::Ready(())
+    }
+
+    /// Drops the future (if still running) and records a cancellation.
+    pub(crate) fn cancel(mut self: Pin<&mut Self>) {
+        if let StageProj::Running { .. } = self.as_mut().project() {
+            self.finish(Err(None));
+        }
+    }
+
+    /// Moves the result into `out`, which must be an
+    /// `Option<Result<F::Output, JoinError>>`; leaves it untouched otherwise.
+    pub(crate) fn take_output(self: Pin<&mut Self>, out: &mut dyn Any, id: TaskId)
+    where
+        F::Output: 'static,
+    {
+        if let StageProj::Finished { output } = self.project() {
+            if let Some(out) = out.downcast_mut::<Option<Result<F::Output, JoinError>>>() {
+                *out = output.take().map(|r| {
+                    r.map_err(|failure| match failure {
+                        Some(payload) => JoinError::panic(id, payload),
+                        None => JoinError::cancelled(id),
+                    })
+                });
+            }
+        }
+    }
+
+    /// Drops whatever is left (future or output). A panicking destructor is
+    /// caught: it must not unwind into the scheduler.
+    pub(crate) fn consume(mut self: Pin<&mut Self>) {
+        let _ = catch_unwind(AssertUnwindSafe(|| self.as_mut().set(Stage::Consumed)));
     }
 
     /// Replaces the future with its result. Dropping the future may panic;
     /// that panic is caught and becomes the result instead.
-    fn finish(mut self: Pin<&mut Self>, output: Result<F::Output, JoinError>, id: TaskId) {
+    fn finish(mut self: Pin<&mut Self>, output: Result<F::Output, Failure>) {
         let mut output = Some(output);
         let dropped = catch_unwind(AssertUnwindSafe(|| {
             self.as_mut().set(Stage::Finished {
@@ -49,45 +88,8 @@ impl<F: Future> Stage<F> {
         }));
         if let Err(payload) = dropped {
             self.set(Stage::Finished {
-                output: Some(Err(JoinError::panic(id, payload))),
+                output: Some(Err(Some(payload))),
             });
-        }
-    }
-}
-
-impl<F> Cell for Stage<F>
-where
-    F: Future + 'static,
-    F::Output: 'static,
-{
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let (result, id) = match self.as_mut().project() {
-            StageProj::Running { future, id } => {
-                let id = *id;
-                match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
-                    Ok(Poll::Pending) => return Poll::Pending,
-                    Ok(Poll::Ready(value)) => (Ok(value), id),
-                    Err(payload) => (Err(JoinError::panic(id, payload)), id),
-                }
-            }
-            StageProj::Finished { .. } => return Poll::Ready(()),
-        };
-        self.finish(result, id);
-        Poll::Ready(())
-    }
-
-    fn cancel(mut self: Pin<&mut Self>) {
-        if let StageProj::Running { id, .. } = self.as_mut().project() {
-            let id = *id;
-            self.finish(Err(JoinError::cancelled(id)), id);
-        }
-    }
-
-    fn take_output(self: Pin<&mut Self>, out: &mut dyn Any) {
-        if let StageProj::Finished { output } = self.project() {
-            if let Some(out) = out.downcast_mut::<Option<Result<F::Output, JoinError>>>() {
-                *out = output.take();
-            }
         }
     }
 }

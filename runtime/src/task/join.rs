@@ -5,12 +5,12 @@ use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use super::raw::RawTask;
 use super::TaskId;
-use crate::context::Core;
-use crate::scheduler::TaskRef;
+use crate::context::{self, Core};
 
 /// An owned permission to await a spawned task's output.
 ///
@@ -22,23 +22,18 @@ use crate::scheduler::TaskRef;
 /// A `JoinHandle` must be awaited inside the runtime that spawned its task;
 /// polling it anywhere else panics (the task could never make progress there).
 pub struct JoinHandle<T> {
-    core: Rc<Core>,
-    task: TaskRef,
-    /// Set once the output has been taken (or found gone).
-    done: bool,
+    /// Shares the task's allocation: its output waits there.
+    raw: RawTask,
     _output: PhantomData<T>,
 }
 
 impl<T: 'static> JoinHandle<T> {
-    pub(crate) fn spawn<F>(core: Rc<Core>, future: F) -> Self
+    pub(crate) fn spawn<F>(core: &Core, future: F) -> Self
     where
         F: Future<Output = T> + 'static,
     {
-        let (task, _) = core.scheduler.spawn(future);
         JoinHandle {
-            core,
-            task,
-            done: false,
+            raw: core.scheduler.spawn(future),
             _output: PhantomData,
         }
     }
@@ -49,54 +44,44 @@ impl<T> JoinHandle<T> {
     /// being polled again, and awaiting this handle then yields a
     /// cancelled [`JoinError`]. Does nothing if the task already finished.
     pub fn abort(&self) {
-        self.core.scheduler.abort(self.task);
+        crate::scheduler::Scheduler::abort(&self.raw);
     }
 
     /// Whether the task has finished (completed, panicked or been cancelled).
     pub fn is_finished(&self) -> bool {
-        self.done || self.core.scheduler.is_finished(self.task)
+        self.raw.is_finished()
     }
 
     /// The task's id.
     pub fn id(&self) -> TaskId {
-        self.task.id
+        self.raw.header().id
     }
 }
 
 impl<T: 'static> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        if self.done {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let raw = &self.raw;
+        if raw.is_joined() {
             panic!("JoinHandle polled after it completed");
         }
-        if !self.core.is_current() {
-            panic!(
-                "JoinHandle awaited outside the runtime that spawned task {}: \
-                 that task can only run inside its own runtime's block_on",
-                self.task.id
-            );
+        if !raw.is_finished() {
+            let home = &raw.header().shared;
+            let at_home = context::with_current(|core| Arc::ptr_eq(&core.scheduler.shared, home));
+            if at_home != Some(true) {
+                panic!(
+                    "JoinHandle awaited outside the runtime that spawned task {}: \
+                     that task can only run inside its own runtime's block_on",
+                    raw.header().id
+                );
+            }
+            raw.set_join_waker(cx.waker());
+            return Poll::Pending;
         }
         let mut out: Option<Result<T, JoinError>> = None;
-        match self
-            .core
-            .scheduler
-            .poll_join(self.task, cx, &mut out as &mut dyn Any)
-        {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(_) => {
-                self.done = true;
-                Poll::Ready(out.unwrap_or_else(|| Err(JoinError::cancelled(self.task.id))))
-            }
-        }
-    }
-}
-
-impl<T> Drop for JoinHandle<T> {
-    fn drop(&mut self) {
-        if !self.done {
-            self.core.scheduler.detach(self.task);
-        }
+        raw.take_output(&mut out as &mut dyn Any);
+        Poll::Ready(out.unwrap_or_else(|| Err(JoinError::cancelled(raw.header().id))))
     }
 }
 
@@ -105,7 +90,7 @@ impl<T> Unpin for JoinHandle<T> {}
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JoinHandle")
-            .field("id", &self.task.id)
+            .field("id", &self.id())
             .finish()
     }
 }

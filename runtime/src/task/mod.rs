@@ -6,6 +6,7 @@
 mod blocking;
 pub(crate) mod cell;
 mod join;
+pub(crate) mod raw;
 mod yield_now;
 
 use std::fmt;
@@ -56,8 +57,10 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    match context::current() {
-        Some(core) => JoinHandle::spawn(core, future),
+    let mut future = Some(future);
+    let spawned = context::with_current(|core| future.take().map(|f| JoinHandle::spawn(core, f)));
+    match spawned.flatten() {
+        Some(handle) => handle,
         None => panic!(
             "solo::spawn called outside a runtime: call it from code running inside \
              solo::block_on (or Runtime::block_on), or use Runtime::spawn"

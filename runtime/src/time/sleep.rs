@@ -38,7 +38,8 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 
 /// The future returned by [`sleep`] and [`sleep_until`].
 ///
-/// It must be polled inside a runtime; polling it elsewhere panics.
+/// It must be polled inside a runtime; polling it elsewhere panics. Moved to
+/// another runtime, it moves its timer there.
 #[must_use = "futures do nothing unless awaited"]
 pub struct Sleep {
     deadline: Instant,
@@ -79,28 +80,28 @@ impl Future for Sleep {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
-        match &this.timer {
-            Some((core, key)) => {
+        if let Some((core, key)) = &this.timer {
+            if core.is_current() {
                 let ready = core.timers.borrow_mut().poll(*key, cx);
                 if ready.is_ready() {
                     // Fired (deadline <= now when it did): free the slot now.
                     this.cancel();
                 }
-                ready
+                return ready;
             }
-            None => {
-                let core = context::current().unwrap_or_else(|| {
-                    panic!("solo::time::Sleep polled outside a runtime: await it inside solo::block_on")
-                });
-                if core.clock.now() >= this.deadline.into_std() {
-                    return Poll::Ready(());
-                }
-                let ticks = core.clock.ticks(this.deadline.into_std());
-                let key = core.timers.borrow_mut().insert(ticks, cx.waker().clone());
-                this.timer = Some((core, key));
-                Poll::Pending
-            }
+            // Moved to another runtime: that one must keep the timer.
+            this.cancel();
         }
+        let core = context::current().unwrap_or_else(|| {
+            panic!("solo::time::Sleep polled outside a runtime: await it inside solo::block_on")
+        });
+        if core.clock.now() >= this.deadline.into_std() {
+            return Poll::Ready(());
+        }
+        let ticks = core.clock.ticks(this.deadline.into_std());
+        let key = core.timers.borrow_mut().insert(ticks, cx.waker().clone());
+        this.timer = Some((core, key));
+        Poll::Pending
     }
 }
 

@@ -1,0 +1,72 @@
+//! The `compare` binary end to end: children, medians, JSON.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+#[test]
+fn compare_json_has_a_median_for_every_runtime() {
+    let out = Command::new(env!("CARGO_BIN_EXE_compare"))
+        .args([
+            "--quick",
+            "--json",
+            "--runs",
+            "1",
+            "--only",
+            "timer-accuracy",
+        ])
+        .output()
+        .expect("compare runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let rows = json["rows"].as_array().expect("rows");
+    let labels: Vec<_> = rows
+        .iter()
+        .map(|r| r["metric"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(labels, ["mean ms", "p99 ms"]);
+    for row in rows {
+        for rt in ["solo", "tokio", "smol"] {
+            let median = row["median"][rt].as_f64().expect("a median");
+            // sleep(1 ms) never takes less than 1 ms.
+            assert!(median >= 1.0, "{rt}: {median}");
+        }
+        assert!(row["solo_over_tokio"].as_f64().is_some());
+    }
+    // One entry per child: 3 runtimes x 1 run, each with its CPU and peak RSS.
+    let processes = json["processes"].as_array().expect("processes");
+    assert_eq!(processes.len(), 3);
+    for p in processes {
+        assert!(p["cpu_ms"].as_f64().is_some_and(|c| c >= 0.0), "{p}");
+        assert!(p["max_rss_bytes"].as_u64().is_some_and(|r| r > 0), "{p}");
+        assert!(p["wall_ms"].as_f64().is_some_and(|w| w >= 200.0), "{p}");
+    }
+}
+
+#[test]
+fn compare_rejects_an_unknown_workload_with_the_list() {
+    let out = Command::new(env!("CARGO_BIN_EXE_compare"))
+        .args(["--only", "nope"])
+        .output()
+        .expect("compare runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown workload \"nope\"") && err.contains("echo-latency"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_child_with_bad_arguments_fails_cleanly() {
+    let out = Command::new(env!("CARGO_BIN_EXE_compare"))
+        .args(["--child", "spawn", "go"])
+        .output()
+        .expect("compare runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown runtime"));
+}

@@ -1,0 +1,361 @@
+//! `http-demo`: N GETs at once on `solo` against the same N one after another.
+//!
+//! With no arguments: start the built-in server on its own thread, fire 100
+//! concurrent GETs of `/delay/50`, then the same 100 sequentially with a
+//! blocking `std::net` client, and print the times. See `--help`.
+
+mod plot;
+mod progress;
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicUsize;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use http_demo::demo::{self, Options, Report};
+use http_demo::server::{self, Config};
+
+/// N GETs at once on the solo runtime against the same N one after another.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// How many GETs.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    requests: u32,
+    /// The built-in server's delay per request, in milliseconds.
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    delay_ms: u64,
+    /// Fetch this URL instead of the built-in server's /delay/<delay-ms>.
+    #[arg(long)]
+    url: Option<String>,
+    /// At most K requests in flight at once.
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(1..))]
+    concurrency_limit: Option<u32>,
+    /// Reuse a pool of keep-alive connections instead of one per request.
+    #[arg(long)]
+    keep_alive: bool,
+    /// Only run the sequential (blocking) client.
+    #[arg(long, conflicts_with = "concurrent_only")]
+    sequential: bool,
+    /// Only run the concurrent client.
+    #[arg(long)]
+    concurrent_only: bool,
+    /// Run each N in this list and print N against both times.
+    #[arg(long, value_delimiter = ',', value_name = "N,N,...")]
+    sweep: Option<Vec<u32>>,
+    /// Draw the sweep as an SVG line chart into this file.
+    #[arg(long, value_name = "FILE.svg", requires = "sweep")]
+    plot: Option<PathBuf>,
+    /// Print one JSON object on stdout instead of the table.
+    #[arg(long)]
+    json: bool,
+    /// Only run the server on ADDR (e.g. 127.0.0.1:8080), until killed.
+    #[arg(long, value_name = "ADDR")]
+    serve: Option<String>,
+    /// Per-request timeout, in milliseconds.
+    #[arg(long, default_value_t = 30_000)]
+    timeout_ms: u64,
+}
+
+/// One N's results: concurrent and/or sequential.
+struct Row {
+    requests: usize,
+    concurrent: Option<Report>,
+    sequential: Option<Report>,
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    let args = Args::parse();
+    match run(&args) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(message) => {
+            eprintln!("http-demo: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs what the arguments ask; `Ok(false)` if some request failed.
+fn run(args: &Args) -> Result<bool, String> {
+    if let Some(addr) = &args.serve {
+        let handle = server::spawn_thread(addr.as_str(), Config::default())
+            .map_err(|e| format!("cannot serve on {addr}: {e}"))?;
+        eprintln!(
+            "serving on http://{} (GET /delay/<ms>, GET /bytes/<n>); Ctrl-C to stop",
+            handle.local_addr()
+        );
+        handle.join();
+        return Ok(true);
+    }
+    let sizes: Vec<usize> = match &args.sweep {
+        Some(list) if list.is_empty() || list.contains(&0) => {
+            return Err("--sweep needs positive request counts, e.g. 1,10,100".into())
+        }
+        Some(list) => list.iter().map(|&n| n as usize).collect(),
+        None => vec![args.requests as usize],
+    };
+    let options_for = |requests: usize| {
+        let mut o = Options::new(requests);
+        o.concurrency_limit = args.concurrency_limit.map(|k| k as usize);
+        o.keep_alive = args.keep_alive;
+        o.timeout = Duration::from_millis(args.timeout_ms);
+        o
+    };
+    // Check the descriptor budget for the largest run before starting any.
+    let largest = options_for(sizes.iter().copied().max().unwrap_or(1));
+    demo::ensure_descriptors(demo::descriptors_needed(&largest, args.url.is_none()))?;
+
+    let server = match &args.url {
+        Some(_) => None,
+        None => Some(
+            server::spawn_thread("127.0.0.1:0", Config::default())
+                .map_err(|e| format!("cannot start the server: {e}"))?,
+        ),
+    };
+    let url = match (&args.url, &server) {
+        (Some(url), _) => url.clone(),
+        (None, Some(s)) => format!("http://{}/delay/{}", s.local_addr(), args.delay_ms),
+        (None, None) => unreachable!("a server is started when no --url is given"),
+    };
+    http_demo::url::Url::parse(&url).map_err(|e| e.to_string())?;
+    if !args.json {
+        let sweep = if args.sweep.is_some() { " (sweep)" } else { "" };
+        eprintln!("http-demo: GET {url}{sweep}");
+    }
+
+    let mut rows = Vec::new();
+    for &n in &sizes {
+        let mut options = options_for(n);
+        let concurrent = if args.sequential {
+            None
+        } else {
+            let counter = Arc::new(AtomicUsize::new(0));
+            options.completed = Some(counter.clone());
+            let _bar = progress::Watch::start(format!("concurrent N={n}"), n, counter);
+            Some(demo::run_concurrent(&url, &options).map_err(|e| e.to_string())?)
+        };
+        let sequential = if args.concurrent_only {
+            None
+        } else {
+            if !args.json && n as u64 * args.delay_ms >= 2_000 {
+                eprintln!(
+                    "  N={n}: running {n} sequential requests (about {:.0} s)...",
+                    (n as u64 * args.delay_ms) as f64 / 1000.0
+                );
+            }
+            let counter = Arc::new(AtomicUsize::new(0));
+            options.completed = Some(counter.clone());
+            let _bar = progress::Watch::start(format!("sequential N={n}"), n, counter);
+            Some(demo::run_sequential(&url, &options).map_err(|e| e.to_string())?)
+        };
+        rows.push(Row {
+            requests: n,
+            concurrent,
+            sequential,
+        });
+    }
+    drop(server);
+
+    if args.json {
+        println!("{}", json(args, &url, &rows));
+    } else if args.sweep.is_some() {
+        print!("{}", sweep_table(&rows));
+    } else {
+        print!("{}", table(args, &rows[0]));
+    }
+    if let Some(path) = &args.plot {
+        let points: Vec<plot::Point> = rows
+            .iter()
+            .map(|r| plot::Point {
+                requests: r.requests,
+                concurrent_ms: r.concurrent.as_ref().map(|c| ms(c.elapsed)),
+                sequential_ms: r.sequential.as_ref().map(|s| ms(s.elapsed)),
+            })
+            .collect();
+        plot::draw(path, &points).map_err(|e| format!("cannot draw {}: {e}", path.display()))?;
+        if !args.json {
+            eprintln!("plot written to {}", path.display());
+        }
+    }
+
+    let mut all_ok = true;
+    for row in &rows {
+        for (name, report) in [
+            ("concurrent", &row.concurrent),
+            ("sequential", &row.sequential),
+        ] {
+            if let Some(r) = report.as_ref().filter(|r| !r.all_ok()) {
+                all_ok = false;
+                eprintln!(
+                    "N={}: {} of {} {name} requests failed: {}",
+                    row.requests,
+                    r.failures,
+                    r.requests,
+                    r.failure_examples.join("; ")
+                );
+            }
+        }
+    }
+    Ok(all_ok)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn opt_ms(d: Option<Duration>) -> String {
+    d.map_or("-".into(), |d| format!("{:.1} ms", ms(d)))
+}
+
+fn table(args: &Args, row: &Row) -> String {
+    let mut out = String::new();
+    let mode = match (args.keep_alive, args.concurrency_limit) {
+        (false, None) => "each on its own connection".to_string(),
+        (true, None) => "keep-alive pool".to_string(),
+        (ka, Some(k)) => format!(
+            "at most {k} in flight{}",
+            if ka { ", keep-alive pool" } else { "" }
+        ),
+    };
+    let _ = writeln!(out, "requests: {} ({mode})", row.requests);
+    let _ = writeln!(
+        out,
+        "{:<22} {:>12} {:>10} {:>10} {:>9}",
+        "client", "wall time", "p50", "p99", "ok"
+    );
+    for (name, report) in [
+        ("concurrent (solo)", &row.concurrent),
+        ("sequential (std::net)", &row.sequential),
+    ] {
+        if let Some(r) = report {
+            let _ = writeln!(
+                out,
+                "{:<22} {:>12} {:>10} {:>10} {:>9}",
+                name,
+                format!("{:.1} ms", ms(r.elapsed)),
+                opt_ms(r.percentile(50.0)),
+                opt_ms(r.percentile(99.0)),
+                format!("{}/{}", r.ok, r.requests)
+            );
+        }
+    }
+    match (&row.concurrent, &row.sequential) {
+        (Some(c), Some(s)) if c.all_ok() && s.all_ok() => {
+            let _ = writeln!(
+                out,
+                "speedup: {:.1}x",
+                s.elapsed.as_secs_f64() / c.elapsed.as_secs_f64()
+            );
+        }
+        (Some(_), Some(_)) => {
+            let _ = writeln!(out, "speedup: n/a (some requests failed)");
+        }
+        _ => {}
+    }
+    out
+}
+
+fn sweep_table(rows: &[Row]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:>8} {:>14} {:>14} {:>9} {:>12}",
+        "N", "concurrent", "sequential", "speedup", "conc. p99"
+    );
+    for row in rows {
+        let c = row.concurrent.as_ref().map(|r| r.elapsed);
+        let s = row.sequential.as_ref().map(|r| r.elapsed);
+        let all_ok = [&row.concurrent, &row.sequential]
+            .iter()
+            .all(|r| r.as_ref().is_none_or(Report::all_ok));
+        let speedup = match (c, s) {
+            (Some(c), Some(s)) if all_ok => format!("{:.1}x", s.as_secs_f64() / c.as_secs_f64()),
+            _ => "-".into(),
+        };
+        let p99 = row.concurrent.as_ref().and_then(|r| r.percentile(99.0));
+        let _ = writeln!(
+            out,
+            "{:>8} {:>14} {:>14} {:>9} {:>12}",
+            row.requests,
+            opt_ms(c),
+            opt_ms(s),
+            speedup,
+            opt_ms(p99)
+        );
+    }
+    out
+}
+
+fn json(args: &Args, url: &str, rows: &[Row]) -> String {
+    let num = |d: Option<Duration>| d.map_or("null".to_string(), |d| format!("{:.3}", ms(d)));
+    let object = |row: &Row| {
+        let c = row.concurrent.as_ref();
+        let s = row.sequential.as_ref();
+        let speedup = match (c, s) {
+            (Some(c), Some(s)) => {
+                format!("{:.2}", s.elapsed.as_secs_f64() / c.elapsed.as_secs_f64())
+            }
+            _ => "null".into(),
+        };
+        let ok = |r: Option<&Report>| r.map_or("null".to_string(), |r| r.ok.to_string());
+        format!(
+            "{{\"requests\":{},\"concurrent_ms\":{},\"sequential_ms\":{},\"speedup\":{},\
+             \"concurrent_p50_ms\":{},\"concurrent_p99_ms\":{},\"sequential_p50_ms\":{},\
+             \"sequential_p99_ms\":{},\"concurrent_ok\":{},\"sequential_ok\":{}}}",
+            row.requests,
+            num(c.map(|r| r.elapsed)),
+            num(s.map(|r| r.elapsed)),
+            speedup,
+            num(c.and_then(|r| r.percentile(50.0))),
+            num(c.and_then(|r| r.percentile(99.0))),
+            num(s.and_then(|r| r.percentile(50.0))),
+            num(s.and_then(|r| r.percentile(99.0))),
+            ok(c),
+            ok(s),
+        )
+    };
+    let settings = format!(
+        "\"url\":{},\"delay_ms\":{},\"keep_alive\":{},\"concurrency_limit\":{}",
+        json_string(url),
+        if args.url.is_some() {
+            "null".to_string()
+        } else {
+            args.delay_ms.to_string()
+        },
+        args.keep_alive,
+        args.concurrency_limit
+            .map_or("null".to_string(), |k| k.to_string()),
+    );
+    match &args.sweep {
+        Some(_) => {
+            let items: Vec<String> = rows.iter().map(object).collect();
+            format!("{{{settings},\"sweep\":[{}]}}", items.join(","))
+        }
+        None => {
+            let one = object(&rows[0]);
+            format!("{{{settings},{}", &one[1..])
+        }
+    }
+}
+
+fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}

@@ -1,0 +1,428 @@
+//! One server connection: parse requests, route them, answer, repeat.
+
+use std::io;
+use std::rc::Rc;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use httparse::Status;
+use solo::io::{AsyncReadExt, AsyncWriteExt};
+use solo::net::TcpStream;
+
+use super::{Config, StatsCells};
+use crate::head::HeadScan;
+
+/// The body of `/delay/<ms>`.
+pub const DELAY_BODY_LEN: usize = 1024;
+/// The most header lines a request may have.
+const MAX_REQUEST_HEADERS: usize = 32;
+/// Request bodies up to this size are read and discarded; larger get 413.
+const MAX_DISCARDED_BODY: u64 = 64 * 1024;
+/// Bytes served from this buffer; `/bytes/<n>` writes it repeatedly.
+static FILLER: [u8; 64 * 1024] = [b'x'; 64 * 1024];
+
+/// What a parsed request asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    Delay(Duration),
+    Bytes(u64),
+    NotFound,
+    MethodNotAllowed,
+}
+
+/// A request head, parsed and checked.
+#[derive(Debug)]
+struct Request {
+    route: Route,
+    keep_alive: bool,
+    body_len: u64,
+}
+
+/// Why a request is refused; the connection closes after the answer.
+#[derive(Debug)]
+struct Refusal {
+    status: &'static str,
+    why: String,
+}
+
+fn bad(why: impl Into<String>) -> Refusal {
+    Refusal {
+        status: "400 Bad Request",
+        why: why.into(),
+    }
+}
+
+/// Decrements the in-flight gauge when a request ends, even if cancelled.
+struct InFlight<'a>(&'a StatsCells);
+
+impl<'a> InFlight<'a> {
+    fn enter(stats: &'a StatsCells) -> InFlight<'a> {
+        let now = stats.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
+        stats.max_in_flight.fetch_max(now, Ordering::Relaxed);
+        InFlight(stats)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Serves requests on `stream` until the client closes, asks to close,
+/// idles past the timeout, or sends something malformed (answered with a
+/// 4xx, then closed). I/O errors just end the connection.
+pub(crate) async fn serve(stream: TcpStream, config: Rc<Config>, stats: Arc<StatsCells>) {
+    let mut conn = ServerConn {
+        stream,
+        buf: vec![0; 4096],
+        pos: 0,
+        end: 0,
+        out: Vec::with_capacity(2048),
+    };
+    if let Err(e) = conn.run(&config, &stats).await {
+        log::debug!("connection ended: {e}");
+    }
+}
+
+struct ServerConn {
+    stream: TcpStream,
+    /// Received, unconsumed bytes are `buf[pos..end]` (pipelined requests).
+    buf: Vec<u8>,
+    pos: usize,
+    end: usize,
+    out: Vec<u8>,
+}
+
+impl ServerConn {
+    async fn run(&mut self, config: &Config, stats: &StatsCells) -> io::Result<()> {
+        loop {
+            let head = solo::time::timeout(config.idle_timeout, self.read_request(config)).await;
+            let request = match head {
+                Err(_) => return Ok(()), // idle (or too slow a head): close
+                Ok(Ok(None)) => return Ok(()),
+                Ok(Ok(Some(Ok(request)))) => request,
+                Ok(Ok(Some(Err(refusal)))) => return self.refuse(stats, refusal).await,
+                Ok(Err(e)) => return Err(e),
+            };
+            let _in_flight = InFlight::enter(stats);
+            stats.requests.fetch_add(1, Ordering::Relaxed);
+            if request.body_len > 0 {
+                self.discard_body(request.body_len, config.idle_timeout)
+                    .await?;
+            }
+            self.respond(&request, config.idle_timeout).await?;
+            if !request.keep_alive {
+                self.stream.close().await.ok();
+                return Ok(());
+            }
+        }
+    }
+
+    /// Reads until a request head is complete. `None` at a clean end of
+    /// stream; `Some(Err)` for a request to refuse.
+    async fn read_request(
+        &mut self,
+        config: &Config,
+    ) -> io::Result<Option<Result<Request, Refusal>>> {
+        let mut scan = HeadScan::default();
+        loop {
+            let data = &self.buf[self.pos..self.end];
+            if scan.should_parse(data) {
+                match parse_request(data, config) {
+                    Ok(Some((consumed, request))) => {
+                        self.pos += consumed;
+                        return Ok(Some(Ok(request)));
+                    }
+                    Ok(None) => {}
+                    Err(refusal) => return Ok(Some(Err(refusal))),
+                }
+            }
+            if data.len() >= config.max_head {
+                return Ok(Some(Err(Refusal {
+                    status: "431 Request Header Fields Too Large",
+                    why: format!("request head larger than {} bytes", config.max_head),
+                })));
+            }
+            if self.fill(config.max_head).await? == 0 {
+                return match self.end - self.pos {
+                    0 => Ok(None),
+                    _ => Ok(Some(Err(bad("connection closed inside the request head")))),
+                };
+            }
+        }
+    }
+
+    async fn fill(&mut self, cap: usize) -> io::Result<usize> {
+        if self.pos == self.end {
+            self.pos = 0;
+            self.end = 0;
+        }
+        if self.end == self.buf.len() {
+            if self.pos > 0 {
+                self.buf.copy_within(self.pos..self.end, 0);
+                self.end -= self.pos;
+                self.pos = 0;
+            } else {
+                let len = (self.buf.len() * 2).min(cap.max(4096));
+                self.buf.resize(len, 0);
+            }
+        }
+        let n = self.stream.read(&mut self.buf[self.end..]).await?;
+        self.end += n;
+        Ok(n)
+    }
+
+    async fn discard_body(&mut self, mut len: u64, limit: Duration) -> io::Result<()> {
+        let discard = async {
+            loop {
+                let n = (self.end - self.pos).min(usize::try_from(len).unwrap_or(usize::MAX));
+                self.pos += n;
+                len -= n as u64;
+                if len == 0 {
+                    return Ok(());
+                }
+                if self.fill(4096).await? == 0 {
+                    return Err(io::ErrorKind::UnexpectedEof.into());
+                }
+            }
+        };
+        solo::time::timeout(limit, discard).await?
+    }
+
+    /// Waits out a delay, then writes the response; a client that does not
+    /// read it within `write_limit` is dropped (no slot held forever).
+    async fn respond(&mut self, request: &Request, write_limit: Duration) -> io::Result<()> {
+        let (status, len) = match request.route {
+            Route::Delay(d) => {
+                solo::time::sleep(d).await;
+                ("200 OK", DELAY_BODY_LEN as u64)
+            }
+            Route::Bytes(n) => ("200 OK", n),
+            Route::NotFound => ("404 Not Found", 10),
+            Route::MethodNotAllowed => ("405 Method Not Allowed", 10),
+        };
+        let out = &mut self.out;
+        out.clear();
+        out.extend_from_slice(b"HTTP/1.1 ");
+        out.extend_from_slice(status.as_bytes());
+        out.extend_from_slice(b"\r\nContent-Length: ");
+        out.extend_from_slice(len.to_string().as_bytes());
+        if matches!(request.route, Route::MethodNotAllowed) {
+            out.extend_from_slice(b"\r\nAllow: GET");
+        }
+        if !request.keep_alive {
+            out.extend_from_slice(b"\r\nConnection: close");
+        }
+        out.extend_from_slice(b"\r\n\r\n");
+        match request.route {
+            Route::NotFound => out.extend_from_slice(b"not found\n"),
+            Route::MethodNotAllowed => out.extend_from_slice(b"use GET.\n"),
+            _ => {}
+        }
+        // Header and body in one write when the body is small.
+        let mut left = if matches!(request.route, Route::Delay(_) | Route::Bytes(_)) {
+            let first = len.min((FILLER.len() - out.len()) as u64) as usize;
+            out.extend_from_slice(&FILLER[..first]);
+            len - first as u64
+        } else {
+            0
+        };
+        let write = async {
+            self.stream.write_all(&self.out).await?;
+            while left > 0 {
+                let step = left.min(FILLER.len() as u64) as usize;
+                self.stream.write_all(&FILLER[..step]).await?;
+                left -= step as u64;
+            }
+            Ok(())
+        };
+        solo::time::timeout(write_limit, write).await?
+    }
+
+    /// Answers a malformed request and closes, reading (a bounded amount of)
+    /// what the client still sends so the answer is not lost to a reset.
+    async fn refuse(&mut self, stats: &StatsCells, refusal: Refusal) -> io::Result<()> {
+        stats.bad_requests.fetch_add(1, Ordering::Relaxed);
+        log::debug!("refusing a request: {} ({})", refusal.status, refusal.why);
+        let body = format!("{}\n", refusal.why);
+        let head = format!(
+            "HTTP/1.1 {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            refusal.status,
+            body.len()
+        );
+        self.stream.write_all(head.as_bytes()).await?;
+        self.stream.write_all(body.as_bytes()).await?;
+        self.stream.close().await?;
+        let drain = async {
+            let mut scratch = [0u8; 4096];
+            let mut total = 0;
+            while total < 256 * 1024 {
+                match self.stream.read(&mut scratch).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => total += n,
+                }
+            }
+        };
+        let _ = solo::time::timeout(Duration::from_millis(500), drain).await;
+        Ok(())
+    }
+}
+
+/// Parses a complete request head in `data`: `None` if more is needed.
+fn parse_request(data: &[u8], config: &Config) -> Result<Option<(usize, Request)>, Refusal> {
+    let mut headers = [httparse::EMPTY_HEADER; MAX_REQUEST_HEADERS];
+    let mut parsed = httparse::Request::new(&mut headers);
+    let consumed = match parsed.parse(data) {
+        Ok(Status::Complete(n)) => n,
+        Ok(Status::Partial) => return Ok(None),
+        Err(httparse::Error::TooManyHeaders) => {
+            return Err(Refusal {
+                status: "431 Request Header Fields Too Large",
+                why: format!("more than {MAX_REQUEST_HEADERS} header lines"),
+            })
+        }
+        Err(e) => return Err(bad(format!("malformed request: {e}"))),
+    };
+    let (Some(method), Some(path), Some(version)) = (parsed.method, parsed.path, parsed.version)
+    else {
+        return Err(bad("incomplete request line"));
+    };
+    let mut keep_alive = version == 1;
+    let mut body_len = None;
+    for h in parsed.headers.iter() {
+        if h.name.eq_ignore_ascii_case("connection") {
+            for token in h.value.split(|&b| b == b',') {
+                let token = token.trim_ascii();
+                if token.eq_ignore_ascii_case(b"close") {
+                    keep_alive = false;
+                } else if token.eq_ignore_ascii_case(b"keep-alive") {
+                    keep_alive = true;
+                }
+            }
+        } else if h.name.eq_ignore_ascii_case("content-length") {
+            let n = std::str::from_utf8(h.value.trim_ascii())
+                .ok()
+                .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|v| v.parse::<u64>().ok())
+                .ok_or_else(|| bad("invalid Content-Length"))?;
+            if body_len.is_some_and(|l| l != n) {
+                return Err(bad("conflicting Content-Length headers"));
+            }
+            body_len = Some(n);
+        } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
+            return Err(Refusal {
+                status: "501 Not Implemented",
+                why: "request bodies with Transfer-Encoding are not supported".into(),
+            });
+        }
+    }
+    let body_len = body_len.unwrap_or(0);
+    if body_len > MAX_DISCARDED_BODY {
+        return Err(Refusal {
+            status: "413 Content Too Large",
+            why: format!("request bodies are limited to {MAX_DISCARDED_BODY} bytes"),
+        });
+    }
+    let route = route(method, path, config)?;
+    Ok(Some((
+        consumed,
+        Request {
+            route,
+            keep_alive,
+            body_len,
+        },
+    )))
+}
+
+/// Maps method and path to a route; a number out of range is a 400.
+fn route(method: &str, path: &str, config: &Config) -> Result<Route, Refusal> {
+    let path = path.split('?').next().unwrap_or_default();
+    let number = |s: &str, what: &str| -> Result<u64, Refusal> {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad(format!("{what} must be a decimal number, got {s:?}")));
+        }
+        s.parse().map_err(|_| bad(format!("{what} is too large")))
+    };
+    let route = if let Some(ms) = path.strip_prefix("/delay/") {
+        let ms = number(ms, "the delay")?;
+        if u128::from(ms) > config.max_delay.as_millis() {
+            return Err(bad(format!(
+                "the delay is capped at {} ms",
+                config.max_delay.as_millis()
+            )));
+        }
+        Route::Delay(Duration::from_millis(ms))
+    } else if let Some(n) = path.strip_prefix("/bytes/") {
+        let n = number(n, "the byte count")?;
+        if n > config.max_bytes {
+            return Err(bad(format!("/bytes/ is capped at {}", config.max_bytes)));
+        }
+        Route::Bytes(n)
+    } else {
+        Route::NotFound
+    };
+    if method != "GET" {
+        return Ok(Route::MethodNotAllowed);
+    }
+    Ok(route)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Option<(usize, Request)>, Refusal> {
+        parse_request(text.as_bytes(), &Config::default())
+    }
+
+    fn route_of(text: &str) -> Route {
+        parse(text).unwrap().unwrap().1.route
+    }
+
+    #[test]
+    fn routes_delay_bytes_and_everything_else() {
+        assert_eq!(
+            route_of("GET /delay/50 HTTP/1.1\r\n\r\n"),
+            Route::Delay(Duration::from_millis(50))
+        );
+        assert_eq!(route_of("GET /bytes/7?x HTTP/1.1\r\n\r\n"), Route::Bytes(7));
+        assert_eq!(route_of("GET / HTTP/1.1\r\n\r\n"), Route::NotFound);
+        assert_eq!(
+            route_of("POST /bytes/1 HTTP/1.1\r\n\r\n"),
+            Route::MethodNotAllowed
+        );
+    }
+
+    #[test]
+    fn out_of_range_numbers_are_bad_requests() {
+        for path in [
+            "/delay/600001",
+            "/delay/-1",
+            "/delay/",
+            "/bytes/99999999999999999999",
+        ] {
+            let err = parse(&format!("GET {path} HTTP/1.1\r\n\r\n")).unwrap_err();
+            assert_eq!(err.status, "400 Bad Request", "{path}");
+        }
+    }
+
+    #[test]
+    fn keep_alive_follows_version_and_connection_header() {
+        let ka = |t: &str| parse(t).unwrap().unwrap().1.keep_alive;
+        assert!(ka("GET / HTTP/1.1\r\n\r\n"));
+        assert!(!ka("GET / HTTP/1.1\r\nConnection: close\r\n\r\n"));
+        assert!(!ka("GET / HTTP/1.0\r\n\r\n"));
+        assert!(ka("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n"));
+    }
+
+    #[test]
+    fn garbage_is_refused() {
+        assert_eq!(
+            parse("\x16\x03\x01garbage\r\n\r\n").unwrap_err().status,
+            "400 Bad Request"
+        );
+        assert!(parse("GET / HTTP/1.1\r\nHost: x\r\n").unwrap().is_none());
+    }
+}

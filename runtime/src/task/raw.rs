@@ -1,0 +1,371 @@
+//! A task's one allocation: a header that any thread may touch (reference
+//! count, wake state: it doubles as the task's `Waker`), then the parts only
+//! the runtime's thread touches (owners, flags, the joiner's waker, and the
+//! stage: future, then output). Spawning allocates once; waking never.
+//!
+//! This is the crate's only `unsafe` code. It pays: one allocation per task
+//! instead of two (an `Arc` waker plus a boxed future) took spawn+join of
+//! 100,000 tasks from 127 to 90 million instructions (smol: 128, tokio with a
+//! `LocalSet`: 181; `valgrind --tool=callgrind`); with the join handle a
+//! pointer to the same allocation (no slot kept for it), memory per pending
+//! task fell from 288 to under 256 bytes
+//! (`cargo run --release -p benches --bin compare -- --only memory`).
+//!
+//! The rules that keep it sound:
+//! 1. Everything past the header (`Local` and the stage) is touched only
+//!    through a [`RawTask`], which is `!Send` and made on the runtime's
+//!    thread. The stage is never borrowed twice at once: the scheduler polls
+//!    a task only after taking it out of its slab slot, and a task is polled
+//!    by the scheduler alone.
+//! 2. `RawTask`s count themselves in `Local::owners`. The last one to go
+//!    drops the stage on its own thread before releasing its reference, so
+//!    whichever thread frees the allocation (the last `Waker` may live
+//!    anywhere) finds only `Stage::Consumed`, and `Local` with no waker:
+//!    nothing whose drop could run user code on the wrong thread.
+//! 3. Wakers touch only the header: atomics and `Send + Sync` fields.
+
+use std::any::Any;
+use std::cell::{Cell, UnsafeCell};
+use std::future::Future;
+use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
+use std::pin::Pin;
+use std::ptr::NonNull;
+use std::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+
+use super::cell::Stage;
+use super::TaskId;
+use crate::scheduler::{Shared, TaskRef};
+
+/// The thread-safe part of a task.
+pub(crate) struct Header {
+    refs: AtomicUsize,
+    /// True while the task sits in a ready queue: waking it again is a no-op,
+    /// so a task woken twice before it runs is queued once.
+    pub(crate) queued: AtomicBool,
+    pub(crate) shared: Arc<Shared>,
+    vtable: &'static Vtable,
+    pub(crate) id: TaskId,
+    /// The task's slab key.
+    key: u32,
+}
+
+impl Header {
+    /// How the ready queue names this task.
+    pub(crate) fn task(&self) -> TaskRef {
+        TaskRef::new(self.key, self.id)
+    }
+}
+
+/// The runtime-thread part of a task (rule 1).
+struct Local {
+    /// `RawTask`s alive: the scheduler's and the `JoinHandle`'s.
+    owners: Cell<u32>,
+    finished: Cell<bool>,
+    aborted: Cell<bool>,
+    /// The output was taken by the `JoinHandle`.
+    joined: Cell<bool>,
+    join_waker: Cell<Option<Waker>>,
+}
+
+/// The operations that need the future's type.
+struct Vtable {
+    poll: unsafe fn(NonNull<Header>, &mut Context<'_>) -> Poll<()>,
+    cancel: unsafe fn(NonNull<Header>),
+    take_output: unsafe fn(NonNull<Header>, &mut dyn Any, TaskId),
+    consume: unsafe fn(NonNull<Header>),
+    dealloc: unsafe fn(NonNull<Header>),
+}
+
+/// The part of every task whose layout does not depend on the future.
+/// `repr(C)` puts the header first, so a task pointer is a header pointer,
+/// and `Local` at the same offset for every `F`.
+#[repr(C)]
+struct Prefix {
+    header: Header,
+    local: Local,
+}
+
+#[repr(C)]
+struct Task<F: Future> {
+    prefix: Prefix,
+    stage: UnsafeCell<Stage<F>>,
+}
+
+impl<F> Task<F>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    const VTABLE: Vtable = Vtable {
+        poll: Self::poll,
+        cancel: Self::cancel,
+        take_output: Self::take_output,
+        consume: Self::consume,
+        dealloc: Self::dealloc,
+    };
+
+    /// # Safety
+    /// `ptr` comes from a `Task<F>` that is still allocated, the caller is on
+    /// the runtime's thread, and no other reference to the stage is live for
+    /// `'a` (rule 1).
+    unsafe fn stage<'a>(ptr: NonNull<Header>) -> Pin<&'a mut Stage<F>> {
+        let task = ptr.cast::<Task<F>>().as_ptr();
+        // SAFETY: the caller's contract gives exclusive access; the
+        // allocation never moves before it is freed, so it may be pinned.
+        unsafe { Pin::new_unchecked(&mut *(*task).stage.get()) }
+    }
+
+    unsafe fn poll(ptr: NonNull<Header>, cx: &mut Context<'_>) -> Poll<()> {
+        // SAFETY: called through a `RawTask` (the vtable's contract).
+        unsafe { Self::stage(ptr) }.poll(cx)
+    }
+
+    unsafe fn cancel(ptr: NonNull<Header>) {
+        // SAFETY: as in `poll`.
+        unsafe { Self::stage(ptr) }.cancel();
+    }
+
+    unsafe fn take_output(ptr: NonNull<Header>, out: &mut dyn Any, id: TaskId) {
+        // SAFETY: as in `poll`.
+        unsafe { Self::stage(ptr) }.take_output(out, id);
+    }
+
+    unsafe fn consume(ptr: NonNull<Header>) {
+        // SAFETY: as in `poll`.
+        unsafe { Self::stage(ptr) }.consume();
+    }
+
+    unsafe fn dealloc(ptr: NonNull<Header>) {
+        // SAFETY: the last reference is gone, so nobody else can reach the
+        // allocation, which `RawTask::new` made with `Box<Task<F>>`. Its stage
+        // is `Consumed` and its join waker taken (rule 2), so dropping it
+        // here runs no user code.
+        drop(unsafe { Box::from_raw(ptr.cast::<Task<F>>().as_ptr()) });
+    }
+}
+
+/// An owned reference to a task, on the runtime's thread: the scheduler
+/// holds one while the task runs, its `JoinHandle` another.
+pub(crate) struct RawTask {
+    ptr: NonNull<Header>,
+    /// `!Send` and `!Sync`: the task's local part belongs to this thread.
+    _local: PhantomData<*const ()>,
+}
+
+impl RawTask {
+    /// Allocates a task around `future`, queued to run. More owners come
+    /// from [`another`](Self::another).
+    pub(crate) fn new<F>(future: F, shared: Arc<Shared>, key: u32, id: TaskId) -> RawTask
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        Self::from_task(Task {
+            prefix: Prefix::new(shared, key, id, true, &Task::<F>::VTABLE),
+            stage: UnsafeCell::new(Stage::new(future)),
+        })
+    }
+
+    /// A task with nothing to poll: the `block_on` future's waker.
+    pub(crate) fn waker_only(shared: Arc<Shared>, key: u32, id: TaskId) -> RawTask {
+        type Nothing = std::future::Pending<()>;
+        Self::from_task(Task::<Nothing> {
+            prefix: Prefix::new(shared, key, id, false, &Task::<Nothing>::VTABLE),
+            stage: UnsafeCell::new(Stage::Consumed),
+        })
+    }
+
+    fn from_task<F: Future>(task: Task<F>) -> RawTask {
+        RawTask {
+            ptr: NonNull::from(Box::leak(Box::new(task))).cast(),
+            _local: PhantomData,
+        }
+    }
+
+    /// Another owner of the same task.
+    pub(crate) fn another(&self) -> RawTask {
+        let local = self.local();
+        local.owners.set(local.owners.get() + 1);
+        // Relaxed suffices for an increment, as in `Arc::clone`.
+        self.header().refs.fetch_add(1, Ordering::Relaxed);
+        RawTask {
+            ptr: self.ptr,
+            _local: PhantomData,
+        }
+    }
+
+    pub(crate) fn header(&self) -> &Header {
+        // SAFETY: this `RawTask` holds a reference, so the header is alive.
+        unsafe { self.ptr.as_ref() }
+    }
+
+    fn local(&self) -> &Local {
+        // SAFETY: every task starts with a `Prefix` (`repr(C)`), alive while
+        // `self` holds a reference; `Local` is touched only on this thread,
+        // through `RawTask`s (rule 1), and its `Cell`s are never borrowed.
+        unsafe { &self.ptr.cast::<Prefix>().as_ref().local }
+    }
+
+    /// Polls the future; `Ready` once it has finished.
+    pub(crate) fn poll(&self, cx: &mut Context<'_>) -> Poll<()> {
+        // SAFETY: rule 1 holds for `RawTask`; the pointer is alive while
+        // `self` is.
+        unsafe { (self.header().vtable.poll)(self.ptr, cx) }
+    }
+
+    /// Drops the future (if still running) and records a cancellation.
+    pub(crate) fn cancel(&self) {
+        // SAFETY: as in `poll`.
+        unsafe { (self.header().vtable.cancel)(self.ptr) }
+    }
+
+    /// See `Stage::take_output`.
+    pub(crate) fn take_output(&self, out: &mut dyn Any) {
+        self.local().joined.set(true);
+        // SAFETY: as in `poll`.
+        unsafe { (self.header().vtable.take_output)(self.ptr, out, self.header().id) }
+    }
+
+    pub(crate) fn is_finished(&self) -> bool {
+        self.local().finished.get()
+    }
+
+    /// Marks the task finished and returns its joiner's waker, if any.
+    pub(crate) fn set_finished(&self) -> Option<Waker> {
+        self.local().finished.set(true);
+        self.local().join_waker.take()
+    }
+
+    pub(crate) fn is_aborted(&self) -> bool {
+        self.local().aborted.get()
+    }
+
+    pub(crate) fn set_aborted(&self) {
+        self.local().aborted.set(true);
+    }
+
+    pub(crate) fn is_joined(&self) -> bool {
+        self.local().joined.get()
+    }
+
+    /// Keeps `waker` to wake when the task finishes.
+    pub(crate) fn set_join_waker(&self, waker: &Waker) {
+        let local = self.local();
+        let old = local.join_waker.take();
+        let new = match old {
+            Some(w) if w.will_wake(waker) => w,
+            _ => waker.clone(),
+        };
+        local.join_waker.set(Some(new));
+    }
+
+    /// A `Waker` borrowed from this task: no reference count change. Clones
+    /// of it are real references.
+    pub(crate) fn waker(&self) -> ManuallyDrop<Waker> {
+        // SAFETY: the vtable's functions uphold `RawWaker`'s contract (they
+        // touch only the header's atomics and thread-safe fields, rule 3),
+        // and `ManuallyDrop` keeps this borrowed waker from releasing the
+        // reference `self` owns.
+        ManuallyDrop::new(unsafe { Waker::from_raw(raw_waker(self.ptr)) })
+    }
+}
+
+impl Drop for RawTask {
+    fn drop(&mut self) {
+        let local = self.local();
+        let owners = local.owners.get() - 1;
+        local.owners.set(owners);
+        if owners == 0 {
+            // Rule 2: what may run user code is dropped here, on this thread.
+            drop(local.join_waker.take());
+            // SAFETY: as in `poll`.
+            unsafe { (self.header().vtable.consume)(self.ptr) };
+        }
+        // SAFETY: releases the reference this `RawTask` owned.
+        unsafe { release(self.ptr) };
+    }
+}
+
+impl Prefix {
+    fn new(
+        shared: Arc<Shared>,
+        key: u32,
+        id: TaskId,
+        queued: bool,
+        vtable: &'static Vtable,
+    ) -> Prefix {
+        Prefix {
+            header: Header {
+                refs: AtomicUsize::new(1),
+                queued: AtomicBool::new(queued),
+                shared,
+                vtable,
+                id,
+                key,
+            },
+            local: Local {
+                owners: Cell::new(1),
+                finished: Cell::new(false),
+                aborted: Cell::new(false),
+                joined: Cell::new(false),
+                join_waker: Cell::new(None),
+            },
+        }
+    }
+}
+
+/// Drops one reference; frees the task with the last one.
+///
+/// # Safety
+/// The caller owns a reference to a live task and gives it up.
+unsafe fn release(ptr: NonNull<Header>) {
+    // SAFETY: the caller's reference keeps the header alive until here.
+    let header = unsafe { ptr.as_ref() };
+    if header.refs.fetch_sub(1, Ordering::Release) == 1 {
+        // Every other thread's use of the task happens before the free.
+        fence(Ordering::Acquire);
+        // SAFETY: that was the last reference.
+        unsafe { (header.vtable.dealloc)(ptr) };
+    }
+}
+
+static WAKER_VTABLE: RawWakerVTable =
+    RawWakerVTable::new(waker_clone, waker_wake, waker_wake_by_ref, waker_drop);
+
+fn raw_waker(ptr: NonNull<Header>) -> RawWaker {
+    RawWaker::new(ptr.as_ptr() as *const (), &WAKER_VTABLE)
+}
+
+unsafe fn waker_clone(data: *const ()) -> RawWaker {
+    // SAFETY: `data` is the header of a live task: the waker being cloned
+    // holds (or borrows from a `RawTask`) a reference.
+    let header = unsafe { &*(data as *const Header) };
+    // Relaxed suffices for an increment, as in `Arc::clone`.
+    if header.refs.fetch_add(1, Ordering::Relaxed) > isize::MAX as usize {
+        std::process::abort(); // a leak of 2^63 wakers: give up, like Arc
+    }
+    // SAFETY: `data` is non-null: it came from a `NonNull`.
+    raw_waker(unsafe { NonNull::new_unchecked(data as *mut Header) })
+}
+
+unsafe fn waker_wake(data: *const ()) {
+    // SAFETY: an owned waker: wake, then give its reference up.
+    unsafe {
+        waker_wake_by_ref(data);
+        waker_drop(data);
+    }
+}
+
+unsafe fn waker_wake_by_ref(data: *const ()) {
+    // SAFETY: the waker holds or borrows a reference, so the header is alive.
+    let header = unsafe { &*(data as *const Header) };
+    crate::scheduler::wake(&header.queued, &header.shared, header.task());
+}
+
+unsafe fn waker_drop(data: *const ()) {
+    // SAFETY: an owned waker gives up its reference.
+    unsafe { release(NonNull::new_unchecked(data as *mut Header)) }
+}
