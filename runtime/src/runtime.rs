@@ -219,7 +219,7 @@ impl Runtime {
             self.turn_paused(next_timer)
         } else {
             core.reactor
-                .park(next_timer.map(|t| core.clock.instant(t)))
+                .park(next_timer.map(|t| core.clock.to_system(core.clock.instant(t))))
                 .map(drop)
         };
         if let Err(e) = result {

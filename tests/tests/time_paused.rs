@@ -132,3 +132,28 @@ fn after_resume_sleeps_take_real_time_again() {
         assert!(wall.elapsed() >= Duration::from_millis(30));
     });
 }
+
+#[test]
+fn resume_keeps_the_time_the_paused_clock_reached() {
+    paused(async {
+        let start = Instant::now();
+        sleep(HOUR).await;
+        time::resume();
+        // The clock goes on from start + 1 h; it never jumps back.
+        assert!(Instant::now() - start >= HOUR);
+        // A timer set now fires after its real duration, not an hour late.
+        let wall = std::time::Instant::now();
+        sleep(Duration::from_millis(20)).await;
+        let took = wall.elapsed();
+        assert!(
+            took >= Duration::from_millis(20) && took < Duration::from_secs(5),
+            "{took:?}"
+        );
+        assert!(Instant::now() - start >= HOUR + Duration::from_millis(20));
+        // Pausing again freezes it where it is.
+        time::pause();
+        let frozen = Instant::now();
+        std::thread::sleep(Duration::from_millis(5));
+        assert_eq!(Instant::now(), frozen);
+    });
+}

@@ -6,10 +6,14 @@ use std::time::{Duration, Instant};
 use crate::context;
 
 /// Each runtime has one. Timer deadlines are kept as nanoseconds since `base`.
+///
+/// The clock reads `origin.0` at the system instant `origin.1`, and runs with
+/// the system clock from there unless paused. Pausing freezes it; resuming
+/// lets it run again from where it stood, so it never goes back.
 pub(crate) struct Clock {
     base: Instant,
-    /// `Some(now)` while paused.
-    paused: Cell<Option<Instant>>,
+    origin: Cell<(Instant, Instant)>,
+    paused: Cell<bool>,
 }
 
 impl Clock {
@@ -17,33 +21,50 @@ impl Clock {
         let base = Instant::now();
         Clock {
             base,
-            paused: Cell::new(start_paused.then_some(base)),
+            origin: Cell::new((base, base)),
+            paused: Cell::new(start_paused),
         }
     }
 
     pub(crate) fn now(&self) -> Instant {
-        self.paused.get().unwrap_or_else(Instant::now)
+        let (clock, system) = self.origin.get();
+        if self.paused.get() {
+            clock
+        } else {
+            clock + Instant::now().saturating_duration_since(system)
+        }
     }
 
     pub(crate) fn is_paused(&self) -> bool {
-        self.paused.get().is_some()
+        self.paused.get()
     }
 
     pub(crate) fn pause(&self) {
-        if self.paused.get().is_none() {
-            self.paused.set(Some(Instant::now()));
+        if !self.paused.get() {
+            self.origin.set((self.now(), Instant::now()));
+            self.paused.set(true);
         }
     }
 
     pub(crate) fn resume(&self) {
-        self.paused.set(None);
+        if self.paused.get() {
+            self.origin.set((self.now(), Instant::now()));
+            self.paused.set(false);
+        }
     }
 
     /// Moves a paused clock forward (never backward) to `to`.
     pub(crate) fn advance_to(&self, to: Instant) {
-        if let Some(now) = self.paused.get() {
-            self.paused.set(Some(now.max(to)));
+        if self.paused.get() {
+            let (clock, system) = self.origin.get();
+            self.origin.set((clock.max(to), system));
         }
+    }
+
+    /// The system instant at which this clock will read `t` (if it runs).
+    pub(crate) fn to_system(&self, t: Instant) -> Instant {
+        let (clock, system) = self.origin.get();
+        system + t.saturating_duration_since(clock)
     }
 
     /// `t` as a timer tick: nanoseconds since the clock was made.

@@ -49,7 +49,8 @@ pub fn pause() {
     with_clock("pause", |c| c.pause());
 }
 
-/// Resumes a paused clock: it follows the system clock again from now.
+/// Resumes a paused clock: it runs at the system clock's pace again, from the
+/// time it reads now (it never jumps back).
 ///
 /// # Panics
 ///
