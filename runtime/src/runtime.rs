@@ -227,7 +227,11 @@ impl Runtime {
             // loudly rather than spin.
             panic!("solo: polling the reactor failed: {e}");
         }
-        self.fire_timers();
+        // Parking runs no task, so no timer was added meanwhile: with none
+        // before, there is nothing to fire (and no clock to read).
+        if next_timer.is_some() {
+            self.fire_timers();
+        }
         core.scheduler.drain_injected();
     }
 
