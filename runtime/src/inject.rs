@@ -6,14 +6,14 @@
 //! pushed item is either taken by a drain that has begun, or followed by a
 //! signal after that drain began, so a parked runtime always wakes for it.
 //! The `loom` test below checks exactly that, over every interleaving of two
-//! pushers and a drain (`RUSTFLAGS="--cfg loom" cargo test -p solo --lib inject`).
+//! pushers and a drain (`RUSTFLAGS="--cfg solo_loom" cargo test -p solo --lib inject`).
 
-#[cfg(loom)]
+#[cfg(solo_loom)]
 use loom::sync::{
     atomic::{AtomicBool, Ordering},
     Mutex,
 };
-#[cfg(not(loom))]
+#[cfg(not(solo_loom))]
 use std::sync::{
     atomic::{AtomicBool, Ordering},
     Mutex,
@@ -55,7 +55,7 @@ impl<T> Inject<T> {
     }
 }
 
-#[cfg(all(test, loom))]
+#[cfg(all(test, solo_loom))]
 mod tests {
     use super::Inject;
     use loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
