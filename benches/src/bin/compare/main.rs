@@ -9,15 +9,17 @@
 mod child;
 mod strace;
 mod table;
+mod wrk;
 
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
+use benches::measure::median;
 use benches::report::{Better, Report};
 use benches::rt::Runtime;
-use benches::workloads::{Params, Workload, ALL};
+use benches::workloads::{http_keepalive, Params, Workload, ALL};
 use serde_json::{json, Value};
 
 use table::{Outcome, Row};
@@ -236,6 +238,64 @@ fn syscall_row(exe: &Path, w: &Workload, rounds: u64, quick: bool) -> Result<Row
     Ok(row)
 }
 
+/// How long each `wrk` run lasts.
+fn wrk_duration(quick: bool) -> Duration {
+    Duration::from_secs(if quick { 1 } else { 3 })
+}
+
+/// The http-keepalive ceiling: `wrk -t1 -c64` against the same server,
+/// `runs` times. Returns a row with each runtime's req/s as a percentage of
+/// wrk's median (from `rows`, the workload's rows) and a note with wrk's
+/// own figure; or, without wrk, only the note.
+fn wrk_row(rows: &[Row], runs: usize, quick: bool) -> (Option<Row>, String) {
+    let name = http_keepalive::NAME;
+    if !wrk::available() {
+        return (
+            None,
+            format!("{name}: wrk is not installed: no ceiling row (apt-get install wrk)"),
+        );
+    }
+    let duration = wrk_duration(quick);
+    let mut row = Row {
+        workload: name.to_string(),
+        metric: "% of wrk -t1 -c64 req/s".to_string(),
+        better: Better::Higher,
+        samples: Default::default(),
+        errors: Default::default(),
+    };
+    let mut rates = Vec::new();
+    for run in 0..runs {
+        match wrk::requests_per_second(duration) {
+            Ok(rate) => {
+                eprintln!("{:>14} {:<5} run {}: {rate:.0} req/s", name, "wrk", run + 1);
+                rates.push(rate);
+            }
+            Err(e) => {
+                eprintln!("{:>14} {:<5} run {}: FAILED: {e}", name, "wrk", run + 1);
+                for errors in &mut row.errors {
+                    errors.push(format!("wrk: {e}"));
+                }
+                return (Some(row), format!("{name}: wrk failed: {e}"));
+            }
+        }
+    }
+    let Some(ceiling) = median(&rates) else {
+        return (None, format!("{name}: no wrk runs"));
+    };
+    if let Some(rps) = rows.iter().find(|r| r.metric == "req/s") {
+        for (share, samples) in row.samples.iter_mut().zip(&rps.samples) {
+            share.extend(samples.iter().map(|v| v / ceiling * 100.0));
+        }
+    }
+    let note = format!(
+        "{name}: wrk -t1 -c64 -d{}s on the same server (its own thread, as in the children): \
+         {} req/s, median of {runs} run(s); the % row divides each runtime's req/s by it",
+        duration.as_secs(),
+        table::number(ceiling),
+    );
+    (Some(row), note)
+}
+
 fn today() -> String {
     Command::new("date")
         .args(["-u", "+%Y-%m-%d %H:%M UTC"])
@@ -314,7 +374,14 @@ fn main() -> ExitCode {
                 outcomes[i].push(outcome);
             }
         }
-        rows.extend(table::rows(w.name, &outcomes));
+        let workload_rows = table::rows(w.name, &outcomes);
+        let ceiling = (w.name == http_keepalive::NAME)
+            .then(|| wrk_row(&workload_rows, opts.runs, opts.quick));
+        rows.extend(workload_rows);
+        if let Some((row, note)) = ceiling {
+            rows.extend(row);
+            notes.push(note);
+        }
         if let Some(rounds) = w.syscall_rounds {
             let rounds = if opts.quick { rounds / 5 } else { rounds };
             match syscall_row(&exe, w, rounds, opts.quick) {
