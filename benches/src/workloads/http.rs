@@ -34,6 +34,25 @@ pub fn start_server() -> io::Result<ServerHandle> {
     http_demo::server::spawn_thread("127.0.0.1:0", Config::default())
 }
 
+/// Checks, from the server's side, that it accepted `connections`
+/// connections and parsed `requests` requests, none of them malformed.
+pub fn check_served(server: &ServerHandle, connections: u64, requests: u64) -> io::Result<()> {
+    let stats = server.stats();
+    let seen = (
+        stats.accepted as u64,
+        stats.requests as u64,
+        stats.bad_requests,
+    );
+    if seen != (connections, requests, 0) {
+        return Err(wrong(format!(
+            "the server saw {} connections, {} requests, {} malformed; \
+             expected {connections}, {requests}, 0",
+            seen.0, seen.1, seen.2
+        )));
+    }
+    Ok(())
+}
+
 /// Raises the soft limit on open files (to the hard limit if needed) so
 /// that `sockets` client sockets, and the server's end of each, fit.
 pub fn ensure_sockets(sockets: u64) -> io::Result<()> {

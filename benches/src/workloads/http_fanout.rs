@@ -34,6 +34,7 @@ fn sizes(params: &Params) -> Vec<u64> {
 /// Runs it on `R`.
 pub fn run<R: Rt>(params: &Params) -> io::Result<Report> {
     let sizes = sizes(params);
+    let total: u64 = sizes.iter().sum();
     http::ensure_sockets(sizes.iter().copied().max().unwrap_or(0))?;
     let server = http::start_server()?;
     let addr = server.local_addr();
@@ -65,6 +66,7 @@ pub fn run<R: Rt>(params: &Params) -> io::Result<Report> {
         }
         io::Result::Ok(report)
     })?;
+    http::check_served(&server, total, total)?;
     server.shutdown();
     Ok(report)
 }

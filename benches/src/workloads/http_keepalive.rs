@@ -64,6 +64,7 @@ pub fn run<R: Rt>(params: &Params) -> io::Result<Report> {
         let (wall, _) = probe.stop();
         io::Result::Ok(Report::new().higher("req/s", total as f64 / wall.as_secs_f64()))
     })?;
+    http::check_served(&server, connections, total)?;
     server.shutdown();
     Ok(report)
 }
