@@ -243,19 +243,28 @@ fn wrk_duration(quick: bool) -> Duration {
     Duration::from_secs(if quick { 1 } else { 3 })
 }
 
-/// The http-keepalive ceiling: `wrk -t1 -c64` against the same server,
-/// `runs` times. Returns a row with each runtime's req/s as a percentage of
-/// wrk's median (from `rows`, the workload's rows) and a note with wrk's
-/// own figure; or, without wrk, only the note.
-fn wrk_row(rows: &[Row], runs: usize, quick: bool) -> (Option<Row>, String) {
+/// One turn of the http-keepalive ceiling: `wrk -t1 -c64` against the same
+/// server, logged like a child run.
+fn wrk_run(run: usize, quick: bool) -> Result<f64, String> {
+    let result = wrk::requests_per_second(wrk_duration(quick));
+    let outcome = match &result {
+        Ok(rate) => format!("{rate:.0} req/s"),
+        Err(e) => format!("FAILED: {e}"),
+    };
+    eprintln!(
+        "{:>14} {:<5} run {}: {outcome}",
+        http_keepalive::NAME,
+        "wrk",
+        run + 1
+    );
+    result
+}
+
+/// The http-keepalive ceiling row: each runtime's req/s (from `rows`, the
+/// workload's rows) as a percentage of the median of wrk's `rates` (one per
+/// round), and a note with wrk's own figure. A failed wrk run fails the row.
+fn wrk_row(rows: &[Row], rates: &[Result<f64, String>], duration: Duration) -> (Row, String) {
     let name = http_keepalive::NAME;
-    if !wrk::available() {
-        return (
-            None,
-            format!("{name}: wrk is not installed: no ceiling row (apt-get install wrk)"),
-        );
-    }
-    let duration = wrk_duration(quick);
     let mut row = Row {
         workload: name.to_string(),
         metric: "% of wrk -t1 -c64 req/s".to_string(),
@@ -263,24 +272,19 @@ fn wrk_row(rows: &[Row], runs: usize, quick: bool) -> (Option<Row>, String) {
         samples: Default::default(),
         errors: Default::default(),
     };
-    let mut rates = Vec::new();
-    for run in 0..runs {
-        match wrk::requests_per_second(duration) {
-            Ok(rate) => {
-                eprintln!("{:>14} {:<5} run {}: {rate:.0} req/s", name, "wrk", run + 1);
-                rates.push(rate);
-            }
-            Err(e) => {
-                eprintln!("{:>14} {:<5} run {}: FAILED: {e}", name, "wrk", run + 1);
-                for errors in &mut row.errors {
-                    errors.push(format!("wrk: {e}"));
-                }
-                return (Some(row), format!("{name}: wrk failed: {e}"));
-            }
+    let failures: Vec<&String> = rates.iter().filter_map(|r| r.as_ref().err()).collect();
+    if let Some(e) = failures.first() {
+        for errors in &mut row.errors {
+            errors.extend(failures.iter().map(|e| format!("wrk: {e}")));
         }
+        return (row, format!("{name}: wrk failed: {e}"));
     }
+    let rates: Vec<f64> = rates
+        .iter()
+        .filter_map(|r| r.as_ref().ok().copied())
+        .collect();
     let Some(ceiling) = median(&rates) else {
-        return (None, format!("{name}: no wrk runs"));
+        return (row, format!("{name}: no wrk runs"));
     };
     if let Some(rps) = rows.iter().find(|r| r.metric == "req/s") {
         for (share, samples) in row.samples.iter_mut().zip(&rps.samples) {
@@ -288,12 +292,14 @@ fn wrk_row(rows: &[Row], runs: usize, quick: bool) -> (Option<Row>, String) {
         }
     }
     let note = format!(
-        "{name}: wrk -t1 -c64 -d{}s on the same server (its own thread, as in the children): \
-         {} req/s, median of {runs} run(s); the % row divides each runtime's req/s by it",
+        "{name}: wrk -t1 -c64 -d{}s on the same server (its own thread, as in the children), \
+         one run after each round of children: {} req/s (median of {}); \
+         the % row divides each runtime's req/s by it",
         duration.as_secs(),
         table::number(ceiling),
+        rates.len(),
     );
-    (Some(row), note)
+    (row, note)
 }
 
 fn today() -> String {
@@ -341,6 +347,9 @@ fn main() -> ExitCode {
     let mut processes: Vec<Value> = Vec::new();
     for w in &workloads {
         let mut outcomes: [Vec<Outcome>; 3] = Default::default();
+        let is_keepalive = w.name == http_keepalive::NAME;
+        let wrk_turns = is_keepalive && wrk::available();
+        let mut wrk_rates = Vec::new();
         // Runtimes take turns within each round, so a noisy moment hits all.
         for run in 0..opts.runs {
             for (i, rt) in Runtime::ALL.into_iter().enumerate() {
@@ -373,14 +382,23 @@ fn main() -> ExitCode {
                 }));
                 outcomes[i].push(outcome);
             }
+            // wrk takes its turn in the same round, so it sees the same load.
+            if wrk_turns {
+                wrk_rates.push(wrk_run(run, opts.quick));
+            }
         }
         let workload_rows = table::rows(w.name, &outcomes);
-        let ceiling = (w.name == http_keepalive::NAME)
-            .then(|| wrk_row(&workload_rows, opts.runs, opts.quick));
+        let ceiling =
+            wrk_turns.then(|| wrk_row(&workload_rows, &wrk_rates, wrk_duration(opts.quick)));
         rows.extend(workload_rows);
         if let Some((row, note)) = ceiling {
-            rows.extend(row);
+            rows.push(row);
             notes.push(note);
+        } else if is_keepalive {
+            notes.push(format!(
+                "{}: wrk is not installed: no ceiling row (apt-get install wrk)",
+                w.name
+            ));
         }
         if let Some(rounds) = w.syscall_rounds {
             let rounds = if opts.quick { rounds / 5 } else { rounds };
@@ -447,5 +465,22 @@ mod tests {
         assert!(parse(&args("--runs 0")).is_err());
         assert!(parse(&args("--runs")).is_err());
         assert!(parse(&args("--fast")).unwrap_err().contains("--fast"));
+    }
+
+    #[test]
+    fn the_wrk_row_is_each_rate_over_wrks_median_and_a_failed_wrk_fails_it() {
+        let rate = |v: f64| -> Outcome { Ok(Report::new().higher("req/s", v)) };
+        let outcomes = [vec![rate(50.0)], vec![rate(100.0)], vec![rate(25.0)]];
+        let rows = table::rows("http-keepalive", &outcomes);
+        let wrk = [Ok(100.0), Ok(300.0), Ok(90.0)];
+        let (row, note) = wrk_row(&rows, &wrk, Duration::from_secs(3));
+        assert_eq!(row.medians(), [Some(50.0), Some(100.0), Some(25.0)]);
+        assert!(row.errors.iter().all(Vec::is_empty));
+        assert!(note.contains("100 req/s (median of 3)"), "{note}");
+
+        let wrk = [Ok(100.0), Err("Non-2xx or 3xx responses: 7".to_string())];
+        let (row, note) = wrk_row(&rows, &wrk, Duration::from_secs(3));
+        assert!(row.errors.iter().all(|e| e.len() == 1), "{:?}", row.errors);
+        assert!(note.contains("wrk failed: Non-2xx"), "{note}");
     }
 }
