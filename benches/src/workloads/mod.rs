@@ -2,7 +2,7 @@
 //!
 //! A workload is a module with `NAME`, `ABOUT` and
 //! `fn run<R: Rt>(&Params) -> io::Result<Report>`, listed once in [`ALL`].
-//! Adding one (the HTTP rows, say) is one module and one line there.
+//! Adding one is one module and one line there.
 
 use std::cell::Cell;
 use std::future::{poll_fn, Future};
@@ -14,6 +14,8 @@ use crate::rt::{Rt, Runtime, Smol, Solo, Tokio};
 
 pub mod echo_latency;
 pub mod echo_throughput;
+pub mod http_fanout;
+pub mod http_keepalive;
 pub mod idle;
 pub mod memory;
 pub mod pingpong;
@@ -22,6 +24,7 @@ pub mod timer_accuracy;
 pub mod timers;
 
 pub mod echo;
+pub mod http;
 
 /// How big a run is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -100,6 +103,8 @@ pub static ALL: &[Workload] = &[
     workload!(echo_throughput),
     workload!(idle),
     workload!(memory),
+    workload!(http_fanout),
+    workload!(http_keepalive),
 ];
 
 thread_local! {

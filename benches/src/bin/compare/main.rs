@@ -9,15 +9,17 @@
 mod child;
 mod strace;
 mod table;
+mod wrk;
 
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
+use benches::measure::median;
 use benches::report::{Better, Report};
 use benches::rt::Runtime;
-use benches::workloads::{Params, Workload, ALL};
+use benches::workloads::{http_keepalive, Params, Workload, ALL};
 use serde_json::{json, Value};
 
 use table::{Outcome, Row};
@@ -236,6 +238,70 @@ fn syscall_row(exe: &Path, w: &Workload, rounds: u64, quick: bool) -> Result<Row
     Ok(row)
 }
 
+/// How long each `wrk` run lasts.
+fn wrk_duration(quick: bool) -> Duration {
+    Duration::from_secs(if quick { 1 } else { 3 })
+}
+
+/// One turn of the http-keepalive ceiling: `wrk -t1 -c64` against the same
+/// server, logged like a child run.
+fn wrk_run(run: usize, quick: bool) -> Result<f64, String> {
+    let result = wrk::requests_per_second(wrk_duration(quick));
+    let outcome = match &result {
+        Ok(rate) => format!("{rate:.0} req/s"),
+        Err(e) => format!("FAILED: {e}"),
+    };
+    eprintln!(
+        "{:>14} {:<5} run {}: {outcome}",
+        http_keepalive::NAME,
+        "wrk",
+        run + 1
+    );
+    result
+}
+
+/// The http-keepalive ceiling row: each runtime's req/s (from `rows`, the
+/// workload's rows) as a percentage of the median of wrk's `rates` (one per
+/// round), and a note with wrk's own figure. A failed wrk run fails the row.
+fn wrk_row(rows: &[Row], rates: &[Result<f64, String>], duration: Duration) -> (Row, String) {
+    let name = http_keepalive::NAME;
+    let mut row = Row {
+        workload: name.to_string(),
+        metric: "% of wrk -t1 -c64 req/s".to_string(),
+        better: Better::Higher,
+        samples: Default::default(),
+        errors: Default::default(),
+    };
+    let failures: Vec<&String> = rates.iter().filter_map(|r| r.as_ref().err()).collect();
+    if let Some(e) = failures.first() {
+        for errors in &mut row.errors {
+            errors.extend(failures.iter().map(|e| format!("wrk: {e}")));
+        }
+        return (row, format!("{name}: wrk failed: {e}"));
+    }
+    let rates: Vec<f64> = rates
+        .iter()
+        .filter_map(|r| r.as_ref().ok().copied())
+        .collect();
+    let Some(ceiling) = median(&rates) else {
+        return (row, format!("{name}: no wrk runs"));
+    };
+    if let Some(rps) = rows.iter().find(|r| r.metric == "req/s") {
+        for (share, samples) in row.samples.iter_mut().zip(&rps.samples) {
+            share.extend(samples.iter().map(|v| v / ceiling * 100.0));
+        }
+    }
+    let note = format!(
+        "{name}: wrk -t1 -c64 -d{}s on the same server (its own thread, as in the children), \
+         one run after each round of children: {} req/s (median of {}); \
+         the % row divides each runtime's req/s by it",
+        duration.as_secs(),
+        table::number(ceiling),
+        rates.len(),
+    );
+    (row, note)
+}
+
 fn today() -> String {
     Command::new("date")
         .args(["-u", "+%Y-%m-%d %H:%M UTC"])
@@ -281,6 +347,9 @@ fn main() -> ExitCode {
     let mut processes: Vec<Value> = Vec::new();
     for w in &workloads {
         let mut outcomes: [Vec<Outcome>; 3] = Default::default();
+        let is_keepalive = w.name == http_keepalive::NAME;
+        let wrk_turns = is_keepalive && wrk::available();
+        let mut wrk_rates = Vec::new();
         // Runtimes take turns within each round, so a noisy moment hits all.
         for run in 0..opts.runs {
             for (i, rt) in Runtime::ALL.into_iter().enumerate() {
@@ -313,8 +382,24 @@ fn main() -> ExitCode {
                 }));
                 outcomes[i].push(outcome);
             }
+            // wrk takes its turn in the same round, so it sees the same load.
+            if wrk_turns {
+                wrk_rates.push(wrk_run(run, opts.quick));
+            }
         }
-        rows.extend(table::rows(w.name, &outcomes));
+        let workload_rows = table::rows(w.name, &outcomes);
+        let ceiling =
+            wrk_turns.then(|| wrk_row(&workload_rows, &wrk_rates, wrk_duration(opts.quick)));
+        rows.extend(workload_rows);
+        if let Some((row, note)) = ceiling {
+            rows.push(row);
+            notes.push(note);
+        } else if is_keepalive {
+            notes.push(format!(
+                "{}: wrk is not installed: no ceiling row (apt-get install wrk)",
+                w.name
+            ));
+        }
         if let Some(rounds) = w.syscall_rounds {
             let rounds = if opts.quick { rounds / 5 } else { rounds };
             match syscall_row(&exe, w, rounds, opts.quick) {
@@ -380,5 +465,22 @@ mod tests {
         assert!(parse(&args("--runs 0")).is_err());
         assert!(parse(&args("--runs")).is_err());
         assert!(parse(&args("--fast")).unwrap_err().contains("--fast"));
+    }
+
+    #[test]
+    fn the_wrk_row_is_each_rate_over_wrks_median_and_a_failed_wrk_fails_it() {
+        let rate = |v: f64| -> Outcome { Ok(Report::new().higher("req/s", v)) };
+        let outcomes = [vec![rate(50.0)], vec![rate(100.0)], vec![rate(25.0)]];
+        let rows = table::rows("http-keepalive", &outcomes);
+        let wrk = [Ok(100.0), Ok(300.0), Ok(90.0)];
+        let (row, note) = wrk_row(&rows, &wrk, Duration::from_secs(3));
+        assert_eq!(row.medians(), [Some(50.0), Some(100.0), Some(25.0)]);
+        assert!(row.errors.iter().all(Vec::is_empty));
+        assert!(note.contains("100 req/s (median of 3)"), "{note}");
+
+        let wrk = [Ok(100.0), Err("Non-2xx or 3xx responses: 7".to_string())];
+        let (row, note) = wrk_row(&rows, &wrk, Duration::from_secs(3));
+        assert!(row.errors.iter().all(|e| e.len() == 1), "{:?}", row.errors);
+        assert!(note.contains("wrk failed: Non-2xx"), "{note}");
     }
 }
