@@ -14,6 +14,8 @@
 pub mod blocking;
 pub mod client;
 pub mod demo;
+#[doc(hidden)]
+pub mod fuzzing;
 mod head;
 pub mod server;
 pub mod url;

@@ -7,7 +7,7 @@
 use std::io;
 
 use httparse::Status;
-use solo::io::{AsyncReadExt, AsyncWriteExt};
+use solo::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use solo::net::TcpStream;
 
 use super::{Error, Response};
@@ -37,9 +37,12 @@ pub(crate) enum Framing {
 }
 
 /// A connected socket with its reused read and write buffers.
+///
+/// Generic over the byte stream so the fuzz entry points
+/// ([`crate::fuzzing`]) run this very code over bytes in memory.
 #[derive(Debug)]
-pub(crate) struct Conn {
-    stream: TcpStream,
+pub(crate) struct Conn<S = TcpStream> {
+    stream: S,
     /// Received bytes not yet consumed are `buf[pos..end]`.
     buf: Vec<u8>,
     pos: usize,
@@ -66,16 +69,23 @@ impl Conn {
                 },
             })?;
         stream.set_nodelay(true)?;
-        Ok(Conn {
+        Ok(Conn::from_stream(stream, url.host(), url.port()))
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
+    /// Wraps an open byte stream to `host:port` (the pool's key).
+    pub(crate) fn from_stream(stream: S, host: &str, port: u16) -> Conn<S> {
+        Conn {
             stream,
             buf: vec![0; INITIAL_BUF],
             pos: 0,
             end: 0,
             wbuf: Vec::with_capacity(256),
-            host: url.host().to_string(),
-            port: url.port(),
+            host: host.to_string(),
+            port,
             served: 0,
-        })
+        }
     }
 
     /// Writes a `GET` for `url` in one write.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use httparse::Status;
-use solo::io::{AsyncReadExt, AsyncWriteExt};
+use solo::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use solo::net::TcpStream;
 
 use super::{Config, StatsCells};
@@ -19,6 +19,10 @@ pub const DELAY_BODY_LEN: usize = 1024;
 const MAX_REQUEST_HEADERS: usize = 32;
 /// Request bodies up to this size are read and discarded; larger get 413.
 const MAX_DISCARDED_BODY: u64 = 64 * 1024;
+/// The body of a 404.
+const NOT_FOUND_BODY: &[u8] = b"not found\n";
+/// The body of a 405 (its `Content-Length` once said 10 for these 9 bytes).
+const METHOD_NOT_ALLOWED_BODY: &[u8] = b"use GET.\n";
 /// Bytes served from this buffer; `/bytes/<n>` writes it repeatedly.
 static FILLER: [u8; 64 * 1024] = [b'x'; 64 * 1024];
 
@@ -74,6 +78,16 @@ impl Drop for InFlight<'_> {
 /// idles past the timeout, or sends something malformed (answered with a
 /// 4xx, then closed). I/O errors just end the connection.
 pub(crate) async fn serve(stream: TcpStream, config: Rc<Config>, stats: Arc<StatsCells>) {
+    serve_stream(stream, &config, &stats).await
+}
+
+/// [`serve`] over any byte stream: the fuzz entry points
+/// ([`crate::fuzzing`]) run this very code over bytes in memory.
+pub(crate) async fn serve_stream<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: S,
+    config: &Config,
+    stats: &StatsCells,
+) {
     let mut conn = ServerConn {
         stream,
         buf: vec![0; 4096],
@@ -81,13 +95,13 @@ pub(crate) async fn serve(stream: TcpStream, config: Rc<Config>, stats: Arc<Stat
         end: 0,
         out: Vec::with_capacity(2048),
     };
-    if let Err(e) = conn.run(&config, &stats).await {
+    if let Err(e) = conn.run(config, stats).await {
         log::debug!("connection ended: {e}");
     }
 }
 
-struct ServerConn {
-    stream: TcpStream,
+struct ServerConn<S> {
+    stream: S,
     /// Received, unconsumed bytes are `buf[pos..end]` (pipelined requests).
     buf: Vec<u8>,
     pos: usize,
@@ -95,7 +109,7 @@ struct ServerConn {
     out: Vec<u8>,
 }
 
-impl ServerConn {
+impl<S: AsyncRead + AsyncWrite + Unpin> ServerConn<S> {
     async fn run(&mut self, config: &Config, stats: &StatsCells) -> io::Result<()> {
         loop {
             let head = solo::time::timeout(config.idle_timeout, self.read_request(config)).await;
@@ -200,8 +214,11 @@ impl ServerConn {
                 ("200 OK", DELAY_BODY_LEN as u64)
             }
             Route::Bytes(n) => ("200 OK", n),
-            Route::NotFound => ("404 Not Found", 10),
-            Route::MethodNotAllowed => ("405 Method Not Allowed", 10),
+            Route::NotFound => ("404 Not Found", NOT_FOUND_BODY.len() as u64),
+            Route::MethodNotAllowed => (
+                "405 Method Not Allowed",
+                METHOD_NOT_ALLOWED_BODY.len() as u64,
+            ),
         };
         let out = &mut self.out;
         out.clear();
@@ -217,8 +234,8 @@ impl ServerConn {
         }
         out.extend_from_slice(b"\r\n\r\n");
         match request.route {
-            Route::NotFound => out.extend_from_slice(b"not found\n"),
-            Route::MethodNotAllowed => out.extend_from_slice(b"use GET.\n"),
+            Route::NotFound => out.extend_from_slice(NOT_FOUND_BODY),
+            Route::MethodNotAllowed => out.extend_from_slice(METHOD_NOT_ALLOWED_BODY),
             _ => {}
         }
         // Header and body in one write when the body is small.

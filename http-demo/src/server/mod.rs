@@ -12,7 +12,7 @@
 //! A malformed request gets 400 (431 for a head over [`Config::max_head`])
 //! and its connection is closed; everyone else is served as before.
 
-mod conn;
+pub(crate) mod conn;
 mod shutdown;
 
 use std::cell::Cell;
