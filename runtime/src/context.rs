@@ -60,7 +60,13 @@ pub(crate) fn current_or_io_error() -> std::io::Result<Rc<Core>> {
 /// `nested_ok` is false for `block_on`, which must not run inside another
 /// `block_on`; shutdown may happen inside another runtime and passes true.
 pub(crate) fn enter(core: Rc<Core>, nested_ok: bool) -> EnterGuard {
-    let previous = CURRENT.with(|c| c.borrow_mut().replace(core));
+    // `try_with`: a runtime dropped by another thread-local's destructor may
+    // run after `CURRENT` is gone; it then just is not made current (with
+    // `with` the access panicked inside a destructor, aborting the process).
+    let previous = CURRENT
+        .try_with(|c| c.borrow_mut().replace(core))
+        .ok()
+        .flatten();
     if previous.is_some() && !nested_ok {
         // Put the outer runtime back before we unwind.
         CURRENT.with(|c| *c.borrow_mut() = previous);
