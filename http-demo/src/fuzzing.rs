@@ -99,8 +99,8 @@ impl AsyncWrite for Script<'_> {
 
 /// Runs `future` on a fresh paused-clock runtime, so timers (the server's
 /// `/delay/`, its idle timeout) fire at once. Not from inside another `solo`
-/// runtime. (A runtime per input rather than one kept in a thread-local:
-/// a `solo::Runtime` dropped by a thread-local destructor aborts.)
+/// runtime. A runtime per input, so no state (timers, clock) carries over
+/// from one input to the next.
 fn run<T>(future: impl std::future::Future<Output = T>) -> T {
     solo::Builder::new()
         .start_paused(true)
