@@ -108,9 +108,10 @@ fn ten_thousand_idle_connections_neither_slow_a_new_client_nor_outlive_the_idle_
         best < Duration::from_millis(100),
         "with {n} idle connections a new client waited {best:?}"
     );
+    // (The last probe's connection may not be counted closed yet.)
     let stats = server.stats();
-    assert_eq!(
-        stats.open, n,
+    assert!(
+        stats.open >= n,
         "idle connections closed too early: {stats:?}"
     );
 
