@@ -38,3 +38,21 @@ pub fn with_deadline<T: Send + 'static>(
     rx.recv_timeout(limit)
         .unwrap_or_else(|_| panic!("test did not finish within {limit:?}: hang"))
 }
+
+/// Whether the tests run under valgrind (`.ci/run` sets
+/// `SOLO_UNDER_VALGRIND=1`): valgrind runs code some 20 to 50 times slower
+/// and adds its own memory, so stress tests shrink their counts and
+/// RSS or CPU assertions are skipped (with a printed reason). The normal
+/// run is unchanged.
+pub fn under_valgrind() -> bool {
+    std::env::var_os("SOLO_UNDER_VALGRIND").is_some_and(|v| v == "1")
+}
+
+/// `normal`, or `small` under valgrind (see [`under_valgrind`]).
+pub fn count(normal: usize, small: usize) -> usize {
+    if under_valgrind() {
+        small
+    } else {
+        normal
+    }
+}

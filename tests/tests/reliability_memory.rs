@@ -19,10 +19,12 @@ fn rss_bytes() -> usize {
 #[cfg(target_os = "linux")]
 #[test]
 fn memory_stays_flat_under_spawn_and_sleep_churn() {
-    const CYCLES: usize = 1_000_000;
+    // Under valgrind: 20,000 cycles, and no RSS check (valgrind's own
+    // memory moves RSS); leaks then show up in valgrind's report instead.
+    let cycles = solo_tests::count(1_000_000, 20_000);
     solo::block_on(async {
         let mut after_warmup = 0;
-        for i in 0..CYCLES {
+        for i in 0..cycles {
             if i == 10_000 {
                 after_warmup = rss_bytes();
             }
@@ -33,10 +35,14 @@ fn memory_stays_flat_under_spawn_and_sleep_churn() {
             drop(s);
         }
         let end = rss_bytes();
-        assert!(
-            end <= after_warmup + after_warmup / 10,
-            "RSS grew from {after_warmup} to {end} bytes over {CYCLES} cycles"
-        );
+        if solo_tests::under_valgrind() {
+            println!("under valgrind: RSS check skipped ({after_warmup} -> {end} bytes)");
+        } else {
+            assert!(
+                end <= after_warmup + after_warmup / 10,
+                "RSS grew from {after_warmup} to {end} bytes over {cycles} cycles"
+            );
+        }
         let m = solo::runtime::metrics();
         assert_eq!((m.tasks_alive, m.timers_stored), (0, 0), "{m:?}");
     });
