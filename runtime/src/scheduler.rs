@@ -1,22 +1,22 @@
-//! The executor: the slab of tasks, the FIFO ready queue, and the wakers.
+//! The executor: the slab of unfinished tasks, the FIFO ready queue, and
+//! the wake path.
 //!
-//! A task's future lives in the slab on the runtime's thread. Its waker is a
-//! small `Arc<Header>` that is `Send + Sync`: woken on the runtime's own thread
-//! it pushes onto the ready queue (no lock); woken from anywhere else it goes
-//! through the injection queue and the reactor's `mio::Waker`.
+//! A task (`task/raw.rs`) is one allocation whose header is its waker, which
+//! is `Send + Sync`: woken on the runtime's own thread it pushes onto the
+//! ready queue (no lock); woken from anywhere else it goes through the
+//! injection queue (`inject.rs`) and the reactor's `mio::Waker`.
 
 use std::cell::{Cell as StdCell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
-
-use crate::inject::Inject;
 use std::task::Context;
 
 use slab::Slab;
 
 use crate::context;
+use crate::inject::Inject;
 use crate::task::raw::RawTask;
 use crate::task::TaskId;
 
