@@ -12,6 +12,7 @@
 #![deny(unused_must_use)]
 
 pub mod blocking;
+mod buf;
 pub mod client;
 pub mod demo;
 #[doc(hidden)]

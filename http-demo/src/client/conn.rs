@@ -11,6 +11,7 @@ use solo::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use solo::net::TcpStream;
 
 use super::{Error, Response};
+use crate::buf::{self, ReadBuf};
 use crate::head::HeadScan;
 use crate::url::Url;
 
@@ -22,8 +23,6 @@ pub const MAX_HEADERS: usize = 100;
 const MAX_INTERIM: usize = 16;
 /// A chunk-size line (with extensions) longer than this is rejected.
 const MAX_CHUNK_LINE: usize = 4096;
-/// The read buffer's starting size; it grows up to `MAX_HEAD` for big heads.
-const INITIAL_BUF: usize = 4 * 1024;
 /// Body capacity reserved up front at most, whatever `Content-Length` says.
 const MAX_PREALLOC: usize = 256 * 1024;
 
@@ -43,10 +42,8 @@ pub(crate) enum Framing {
 #[derive(Debug)]
 pub(crate) struct Conn<S = TcpStream> {
     stream: S,
-    /// Received bytes not yet consumed are `buf[pos..end]`.
-    buf: Vec<u8>,
-    pos: usize,
-    end: usize,
+    /// Received bytes not yet consumed (grows up to `MAX_HEAD` for big heads).
+    rbuf: ReadBuf,
     wbuf: Vec<u8>,
     /// The host and port it was opened for (the pool's key).
     pub(crate) host: String,
@@ -78,9 +75,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
     pub(crate) fn from_stream(stream: S, host: &str, port: u16) -> Conn<S> {
         Conn {
             stream,
-            buf: vec![0; INITIAL_BUF],
-            pos: 0,
-            end: 0,
+            rbuf: ReadBuf::new(),
             wbuf: Vec::with_capacity(256),
             host: host.to_string(),
             port,
@@ -114,7 +109,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
     /// Whether any byte of a response is buffered (a reused connection that
     /// fails with nothing received may be retried on a fresh one).
     pub(crate) fn has_buffered(&self) -> bool {
-        self.end > self.pos
+        !self.rbuf.is_empty()
     }
 
     /// Reads one final response (skipping 1xx ones). Returns it and whether
@@ -153,10 +148,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
     async fn read_head(&mut self, max_body: usize) -> Result<(Response, Framing, bool), Error> {
         let mut scan = HeadScan::default();
         loop {
-            let data = &self.buf[self.pos..self.end];
+            let data = self.rbuf.data();
             if scan.should_parse(data) {
                 if let Some(head) = parse_head(data, max_body)? {
-                    self.pos += head.consumed;
+                    self.rbuf.consume(head.consumed);
                     return Ok((head.response, head.framing, head.reusable));
                 }
             }
@@ -164,7 +159,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
                 return Err(Error::HeaderTooLarge { limit: MAX_HEAD });
             }
             if self.fill(MAX_HEAD).await? == 0 {
-                return Err(match self.end - self.pos {
+                return Err(match self.rbuf.len() {
                     0 => Error::ClosedBeforeResponse,
                     received => Error::IncompleteHead { received },
                 });
@@ -172,40 +167,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
         }
     }
 
-    /// Reads into the buffer, compacting or growing it (up to `cap`) first
-    /// if it is full. Returns the bytes read; 0 means end of stream.
+    /// Reads more of the response into the buffer (up to `cap` buffered).
     async fn fill(&mut self, cap: usize) -> io::Result<usize> {
-        if self.pos == self.end {
-            self.pos = 0;
-            self.end = 0;
-        }
-        if self.end == self.buf.len() {
-            if self.pos > 0 {
-                self.buf.copy_within(self.pos..self.end, 0);
-                self.end -= self.pos;
-                self.pos = 0;
-            } else {
-                let len = (self.buf.len() * 2).clamp(INITIAL_BUF, cap.max(INITIAL_BUF));
-                self.buf.resize(len, 0);
-            }
-        }
-        let n = self.stream.read(&mut self.buf[self.end..]).await?;
-        self.end += n;
-        Ok(n)
-    }
-
-    /// Moves up to `want` buffered bytes into `out`.
-    fn take_buffered(&mut self, out: &mut Vec<u8>, want: usize) -> usize {
-        let n = want.min(self.end - self.pos);
-        out.extend_from_slice(&self.buf[self.pos..self.pos + n]);
-        self.pos += n;
-        n
+        self.rbuf.fill(&mut self.stream, cap).await
     }
 
     /// Appends exactly `n` bytes of body to `out`: buffered ones first, then
     /// straight from the socket. Returns how many arrived before end of stream.
     async fn read_exact_into(&mut self, out: &mut Vec<u8>, n: usize) -> io::Result<usize> {
-        let mut got = self.take_buffered(out, n);
+        let mut got = self.rbuf.take_into(out, n);
         while got < n {
             let start = out.len();
             let step = (n - got).min(MAX_PREALLOC);
@@ -238,11 +208,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
     async fn read_to_close(&mut self, max_body: usize) -> Result<Vec<u8>, Error> {
         let mut body = Vec::new();
         loop {
-            self.take_buffered(&mut body, usize::MAX);
+            self.rbuf.take_into(&mut body, usize::MAX);
             if body.len() > max_body {
                 return Err(Error::BodyTooLarge { limit: max_body });
             }
-            if self.fill(INITIAL_BUF).await? == 0 {
+            if self.fill(buf::INITIAL).await? == 0 {
                 return Ok(body);
             }
         }
@@ -266,21 +236,21 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
             }
             self.fill_at_least(2, "the body ended after a chunk")
                 .await?;
-            if &self.buf[self.pos..self.pos + 2] != b"\r\n" {
+            if &self.rbuf.data()[..2] != b"\r\n" {
                 return Err(Error::BadChunk("no CRLF after a chunk's data"));
             }
-            self.pos += 2;
+            self.rbuf.consume(2);
         }
     }
 
     async fn read_chunk_size(&mut self) -> Result<u64, Error> {
         loop {
-            match httparse::parse_chunk_size(&self.buf[self.pos..self.end]) {
+            match httparse::parse_chunk_size(self.rbuf.data()) {
                 Ok(Status::Complete((consumed, size))) => {
-                    self.pos += consumed;
+                    self.rbuf.consume(consumed);
                     return Ok(size);
                 }
-                Ok(Status::Partial) if self.end - self.pos > MAX_CHUNK_LINE => {
+                Ok(Status::Partial) if self.rbuf.len() > MAX_CHUNK_LINE => {
                     return Err(Error::BadChunkSize)
                 }
                 Ok(Status::Partial) => {}
@@ -295,13 +265,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
     /// Skips the trailer section after the last chunk (up to `MAX_HEAD`).
     async fn read_trailers(&mut self) -> Result<(), Error> {
         loop {
-            let data = &self.buf[self.pos..self.end];
+            let data = self.rbuf.data();
             if data.starts_with(b"\r\n") {
-                self.pos += 2;
+                self.rbuf.consume(2);
                 return Ok(());
             }
             if let Some(i) = data.windows(4).position(|w| w == b"\r\n\r\n") {
-                self.pos += i + 4;
+                self.rbuf.consume(i + 4);
                 return Ok(());
             }
             if data.len() >= MAX_HEAD {
@@ -314,7 +284,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
     }
 
     async fn fill_at_least(&mut self, n: usize, eof: &'static str) -> Result<(), Error> {
-        while self.end - self.pos < n {
+        while self.rbuf.len() < n {
             if self.fill(MAX_HEAD).await? == 0 {
                 return Err(Error::BadChunk(eof));
             }

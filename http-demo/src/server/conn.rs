@@ -11,6 +11,7 @@ use solo::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use solo::net::TcpStream;
 
 use super::{Config, StatsCells};
+use crate::buf::{self, ReadBuf};
 use crate::head::HeadScan;
 
 /// The body of `/delay/<ms>`.
@@ -90,9 +91,7 @@ pub(crate) async fn serve_stream<S: AsyncRead + AsyncWrite + Unpin>(
 ) {
     let mut conn = ServerConn {
         stream,
-        buf: vec![0; 4096],
-        pos: 0,
-        end: 0,
+        rbuf: ReadBuf::new(),
         out: Vec::with_capacity(2048),
     };
     if let Err(e) = conn.run(config, stats).await {
@@ -102,10 +101,8 @@ pub(crate) async fn serve_stream<S: AsyncRead + AsyncWrite + Unpin>(
 
 struct ServerConn<S> {
     stream: S,
-    /// Received, unconsumed bytes are `buf[pos..end]` (pipelined requests).
-    buf: Vec<u8>,
-    pos: usize,
-    end: usize,
+    /// Received, unconsumed bytes (pipelined requests).
+    rbuf: ReadBuf,
     out: Vec<u8>,
 }
 
@@ -142,11 +139,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> ServerConn<S> {
     ) -> io::Result<Option<Result<Request, Refusal>>> {
         let mut scan = HeadScan::default();
         loop {
-            let data = &self.buf[self.pos..self.end];
+            let data = self.rbuf.data();
             if scan.should_parse(data) {
                 match parse_request(data, config) {
                     Ok(Some((consumed, request))) => {
-                        self.pos += consumed;
+                        self.rbuf.consume(consumed);
                         return Ok(Some(Ok(request)));
                     }
                     Ok(None) => {}
@@ -160,7 +157,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> ServerConn<S> {
                 })));
             }
             if self.fill(config.max_head).await? == 0 {
-                return match self.end - self.pos {
+                return match self.rbuf.len() {
                     0 => Ok(None),
                     _ => Ok(Some(Err(bad("connection closed inside the request head")))),
                 };
@@ -169,35 +166,22 @@ impl<S: AsyncRead + AsyncWrite + Unpin> ServerConn<S> {
     }
 
     async fn fill(&mut self, cap: usize) -> io::Result<usize> {
-        if self.pos == self.end {
-            self.pos = 0;
-            self.end = 0;
-        }
-        if self.end == self.buf.len() {
-            if self.pos > 0 {
-                self.buf.copy_within(self.pos..self.end, 0);
-                self.end -= self.pos;
-                self.pos = 0;
-            } else {
-                let len = (self.buf.len() * 2).min(cap.max(4096));
-                self.buf.resize(len, 0);
-            }
-        }
-        let n = self.stream.read(&mut self.buf[self.end..]).await?;
-        self.end += n;
-        Ok(n)
+        self.rbuf.fill(&mut self.stream, cap).await
     }
 
     async fn discard_body(&mut self, mut len: u64, limit: Duration) -> io::Result<()> {
         let discard = async {
             loop {
-                let n = (self.end - self.pos).min(usize::try_from(len).unwrap_or(usize::MAX));
-                self.pos += n;
+                let n = self
+                    .rbuf
+                    .len()
+                    .min(usize::try_from(len).unwrap_or(usize::MAX));
+                self.rbuf.consume(n);
                 len -= n as u64;
                 if len == 0 {
                     return Ok(());
                 }
-                if self.fill(4096).await? == 0 {
+                if self.fill(buf::INITIAL).await? == 0 {
                     return Err(io::ErrorKind::UnexpectedEof.into());
                 }
             }
