@@ -25,6 +25,15 @@ pub fn open_fds() -> usize {
         .unwrap_or(0)
 }
 
+/// Runs `f` to completion on a fresh runtime whose clock starts paused.
+pub fn paused<F: std::future::Future>(f: F) -> F::Output {
+    solo::Builder::new()
+        .start_paused(true)
+        .build()
+        .expect("runtime")
+        .block_on(f)
+}
+
 /// Runs `f` on a fresh runtime and fails the test if it takes longer than
 /// `limit` (a hang becomes a failure, not a stuck CI).
 pub fn with_deadline<T: Send + 'static>(

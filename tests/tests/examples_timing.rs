@@ -5,13 +5,7 @@ use std::time::Duration;
 
 use examples::{mock_io, sleepers};
 
-fn paused<F: std::future::Future>(f: F) -> F::Output {
-    solo::Builder::new()
-        .start_paused(true)
-        .build()
-        .expect("runtime")
-        .block_on(f)
-}
+use solo_tests::paused;
 
 const MS: fn(u64) -> Duration = Duration::from_millis;
 

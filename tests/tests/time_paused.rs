@@ -9,13 +9,7 @@ use solo::io::{AsyncReadExt, AsyncWriteExt};
 use solo::net::{TcpListener, TcpStream};
 use solo::time::{self, interval, sleep, Instant};
 
-fn paused<F: std::future::Future>(f: F) -> F::Output {
-    solo::Builder::new()
-        .start_paused(true)
-        .build()
-        .expect("runtime")
-        .block_on(f)
-}
+use solo_tests::paused;
 
 const HOUR: Duration = Duration::from_secs(3600);
 
