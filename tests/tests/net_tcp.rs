@@ -93,7 +93,12 @@ fn a_large_transfer_arrives_whole() {
             (&stream).read_to_end(&mut got).await.unwrap();
             got
         };
-        let ((), got) = futures_lite::future::zip(writer, reader).await;
+        let ((), got) = solo::time::timeout(
+            Duration::from_secs(20),
+            futures_lite::future::zip(writer, reader),
+        )
+        .await
+        .expect("the transfer stalled");
         assert!(
             got == expected,
             "echoed {} of {} bytes",
@@ -126,6 +131,51 @@ fn a_reader_that_reads_less_than_available_gets_every_byte() {
         solo::time::timeout(Duration::from_secs(3), read_all)
             .await
             .expect("stalled after a partial read");
+    });
+}
+
+/// Reads that fill the buffer exactly, as `read_exact` of fixed-size
+/// messages does. Such a read may have emptied the socket or not; either
+/// way the next message must arrive, and the end of the stream must show.
+#[test]
+fn exact_size_reads_see_every_message_and_the_end_of_the_stream() {
+    solo::block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = solo::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut ask = [0u8; 1];
+            // Each request asks for one 64-byte message (none queued behind
+            // it), or, for the last, two at once.
+            for round in 0u8..50 {
+                s.read_exact(&mut ask).await.unwrap();
+                s.write_all(&[round; 64]).await.unwrap();
+            }
+            s.read_exact(&mut ask).await.unwrap();
+            s.write_all(&[50u8; 128]).await.unwrap();
+            // Close only when told: no end-of-stream edge may stand in for
+            // the readiness the second 64 bytes are owed.
+            s.read_exact(&mut ask).await.unwrap();
+        });
+        let mut s = TcpStream::connect(addr).await.unwrap();
+        let exchange = async {
+            let mut message = [0u8; 64];
+            for round in 0u8..50 {
+                s.write_all(b"?").await.unwrap();
+                s.read_exact(&mut message).await.unwrap();
+                assert_eq!(message, [round; 64]);
+            }
+            s.write_all(b"?").await.unwrap();
+            s.read_exact(&mut message).await.unwrap();
+            s.read_exact(&mut message).await.unwrap();
+            assert_eq!(message, [50u8; 64]);
+            s.write_all(b"!").await.unwrap();
+            server.await.unwrap();
+            assert_eq!(s.read(&mut message).await.unwrap(), 0, "end of stream");
+        };
+        solo::time::timeout(Duration::from_secs(5), exchange)
+            .await
+            .expect("stalled after a read that filled its buffer");
     });
 }
 

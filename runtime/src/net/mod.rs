@@ -4,6 +4,7 @@
 //! it, and must be used inside that runtime; it deregisters when dropped.
 
 mod addr;
+mod drain;
 mod tcp;
 mod udp;
 

@@ -1,12 +1,13 @@
 use std::fmt;
 use std::future::poll_fn;
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, IoSlice, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures_io::{AsyncRead, AsyncWrite};
 
+use super::drain::DrainHint;
 use super::{each_addr, resolve, ToSocketAddrs};
 use crate::io::evented::PollEvented;
 use crate::reactor::Direction;
@@ -113,6 +114,7 @@ impl fmt::Debug for TcpListener {
 /// ```
 pub struct TcpStream {
     io: PollEvented<mio::net::TcpStream>,
+    drain: DrainHint,
 }
 
 impl TcpStream {
@@ -149,6 +151,7 @@ impl TcpStream {
     fn from_mio(stream: mio::net::TcpStream) -> io::Result<TcpStream> {
         Ok(TcpStream {
             io: PollEvented::new(stream)?,
+            drain: DrainHint::default(),
         })
     }
 
@@ -199,15 +202,17 @@ impl TcpStream {
     }
 
     fn poll_read_priv(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        let poll = self.io.poll_io(Direction::Read, cx, |mut s| s.read(buf));
-        // A short read drained the socket: the next read would only return
+        let poll = self
+            .io
+            .poll_io(Direction::Read, cx, |s| self.drain.read(s, buf));
+        // A read that drained the socket: the next one would only return
         // WouldBlock, so skip that system call. New data brings a new edge.
-        if let Poll::Ready(Ok(n)) = poll {
-            if n > 0 && n < buf.len() {
+        poll.map_ok(|outcome| {
+            if outcome.drained {
                 self.io.clear_ready(Direction::Read);
             }
-        }
-        poll
+            outcome.len
+        })
     }
 
     fn poll_write_priv(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
