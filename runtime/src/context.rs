@@ -36,6 +36,7 @@ thread_local! {
 }
 
 /// Runs `f` with the current runtime, or returns `None` outside one.
+#[inline]
 pub(crate) fn with_current<R>(f: impl FnOnce(&Rc<Core>) -> R) -> Option<R> {
     CURRENT
         .try_with(|c| c.borrow().as_ref().map(f))
