@@ -26,6 +26,11 @@ const NOT_FOUND_BODY: &[u8] = b"not found\n";
 const METHOD_NOT_ALLOWED_BODY: &[u8] = b"use GET.\n";
 /// Bytes served from this buffer; `/bytes/<n>` writes it repeatedly.
 static FILLER: [u8; 64 * 1024] = [b'x'; 64 * 1024];
+/// At most this much of a body is copied after the head, so that a small
+/// response goes out in one write; the rest is written straight from
+/// [`FILLER`]. It also bounds the write buffer a kept-alive connection
+/// holds between requests (it once grew to 64 KiB after one large body).
+const COALESCE: usize = 4 * 1024;
 
 /// What a parsed request asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -224,7 +229,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> ServerConn<S> {
         }
         // Header and body in one write when the body is small.
         let mut left = if matches!(request.route, Route::Delay(_) | Route::Bytes(_)) {
-            let first = len.min((FILLER.len() - out.len()) as u64) as usize;
+            let first = len.min(COALESCE.saturating_sub(out.len()) as u64) as usize;
             out.extend_from_slice(&FILLER[..first]);
             len - first as u64
         } else {
@@ -431,6 +436,43 @@ mod tests {
             let serve = serve(stream, Rc::new(Config::default()), Arc::default());
             let size = std::mem::size_of_val(&serve);
             assert!(size < 1024, "a connection's future is {size} bytes");
+            io::Result::Ok(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn a_large_body_is_sent_whole_and_leaves_no_large_buffer_behind() {
+        solo::block_on(async {
+            let mut conn = ServerConn {
+                stream: futures_lite::io::Cursor::new(Vec::new()),
+                rbuf: ReadBuf::new(),
+                out: Vec::with_capacity(2048),
+            };
+            for (len, keep_alive) in [(1 << 20, true), (1024, true), (0, false)] {
+                let request = Request {
+                    route: Route::Bytes(len),
+                    keep_alive,
+                    body_len: 0,
+                };
+                conn.stream.get_mut().clear();
+                conn.stream.set_position(0);
+                conn.respond(&request, Duration::from_secs(5)).await?;
+                let sent = conn.stream.get_ref();
+                let head_len = sent.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+                let head = std::str::from_utf8(&sent[..head_len]).unwrap();
+                assert!(
+                    head.contains(&format!("Content-Length: {len}\r\n")),
+                    "{head}"
+                );
+                assert_eq!(sent.len() - head_len, len as usize);
+                assert!(sent[head_len..].iter().all(|&b| b == b'x'));
+                assert!(
+                    conn.out.capacity() <= 2 * COALESCE,
+                    "a {len}-byte body left a {}-byte write buffer",
+                    conn.out.capacity()
+                );
+            }
             io::Result::Ok(())
         })
         .unwrap();
