@@ -100,6 +100,12 @@ impl fmt::Debug for TcpListener {
 /// [`AsyncWriteExt`](crate::io::AsyncWriteExt) for `read`, `write_all` and
 /// friends. Dropping it deregisters the socket, then closes it.
 ///
+/// On Linux, the first read that fills its whole buffer switches the
+/// socket's `TCP_INQ` option on, so that later reads learn whether they
+/// emptied the socket and skip a system call that would only say
+/// `WouldBlock`. Code that reads the raw descriptor itself with `recvmsg`
+/// and a control buffer will then also receive `TCP_CM_INQ` messages.
+///
 /// ```no_run
 /// use solo::net::TcpStream;
 /// use solo::io::{AsyncReadExt, AsyncWriteExt};
