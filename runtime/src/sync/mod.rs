@@ -56,10 +56,10 @@ pub use notify::{Notified, Notify};
 
 /// A channel for a single value, from `futures-channel`.
 ///
-/// Chosen over a `bounded(1)` channel because its [`Sender::send`] is
+/// Chosen over a `bounded(1)` channel because its [`Sender::send`](oneshot::Sender::send) is
 /// synchronous (no `.await`, so threads and destructors can answer), it
 /// consumes the sender (a second send cannot compile), and the receiver
-/// learns with [`Canceled`] when the sender is dropped unanswered.
+/// learns with [`Canceled`](oneshot::Canceled) when the sender is dropped unanswered.
 ///
 /// ```
 /// solo::block_on(async {
