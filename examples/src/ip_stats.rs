@@ -4,7 +4,7 @@
 //! which counts them and hands back the totals when the stream ends.
 //!
 //! The same pipeline runs with an in-loop source ([`from_text`]) and with
-//! the file read on a [`spawn_blocking`](solo::task::spawn_blocking)
+//! the file read on a [`spawn_blocking`]
 //! thread ([`from_file`]); both await every stage before reading the totals,
 //! so no line is lost.
 
