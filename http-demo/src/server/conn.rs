@@ -262,7 +262,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> ServerConn<S> {
         self.stream.write_all(body.as_bytes()).await?;
         self.stream.close().await?;
         // Drain through the connection's own buffer: a scratch array here
-        // would live inside every connection's future (4 KiB of its 4.7).
+        // would live inside every connection's future.
         let drain = async {
             let mut total = 0;
             while total < 256 * 1024 {
