@@ -1,22 +1,37 @@
 //! Every workload runs on every runtime and reports sane figures (at tiny
 //! sizes: this checks the harness, not the speed).
 
-use benches::report::Better;
+use benches::report::{Better, Report};
 use benches::rt::Runtime;
-use benches::workloads::{Params, ALL};
+use benches::workloads::{Params, Workload, ALL};
+
+/// Figures only solo reports (from its runtime metrics).
+const SOLO_ONLY: [&str; 2] = ["parks", "timers fired"];
+
+/// Runs workload `name` on `rt` at `rounds`, quick sizes.
+fn run(name: &str, rt: Runtime, rounds: u64) -> Report {
+    let params = Params {
+        quick: true,
+        rounds: Some(rounds),
+    };
+    Workload::find(name)
+        .expect("listed")
+        .run(rt, &params)
+        .unwrap_or_else(|e| panic!("{name} on {}: {e}", rt.name()))
+}
+
+fn labels(report: &Report) -> Vec<&str> {
+    let mut labels: Vec<_> = report.metrics.iter().map(|m| m.label.as_str()).collect();
+    labels.sort_unstable();
+    labels
+}
 
 #[test]
 fn every_workload_runs_on_every_runtime_and_reports_finite_figures() {
-    let params = Params {
-        quick: true,
-        rounds: Some(40),
-    };
     for w in ALL {
-        let mut labels = Vec::new();
+        let mut reports = Vec::new();
         for rt in Runtime::ALL {
-            let report = w
-                .run(rt, &params)
-                .unwrap_or_else(|e| panic!("{} on {}: {e}", w.name, rt.name()));
+            let report = run(w.name, rt, 40);
             assert!(
                 !report.metrics.is_empty(),
                 "{} on {}: no figures",
@@ -33,68 +48,46 @@ fn every_workload_runs_on_every_runtime_and_reports_finite_figures() {
                     m.value
                 );
             }
-            labels.push((rt, report));
+            reports.push((rt, report));
         }
         // The runtimes report the same figures, except solo's own counters.
-        let solo: Vec<_> = labels[0].1.metrics.iter().map(|m| &m.label).collect();
-        for (rt, report) in &labels[1..] {
-            for m in &report.metrics {
-                assert!(
-                    solo.contains(&&m.label),
-                    "{} on {}: extra {}",
-                    w.name,
-                    rt.name(),
-                    m.label
-                );
-            }
+        let (first, solo) = &reports[0];
+        assert_eq!(*first, Runtime::Solo);
+        let mut expected = labels(solo);
+        expected.retain(|l| !SOLO_ONLY.contains(l));
+        for (rt, report) in &reports[1..] {
+            assert_eq!(labels(report), expected, "{} on {}", w.name, rt.name());
         }
     }
 }
 
 #[test]
 fn rates_are_higher_is_better_and_times_lower() {
-    let params = Params {
-        quick: true,
-        rounds: Some(20),
+    let report = run("echo-throughput", Runtime::Solo, 20);
+    let better = |label: &str| {
+        report
+            .metrics
+            .iter()
+            .find(|m| m.label == label)
+            .map(|m| m.better)
     };
-    let w = benches::workloads::Workload::find("echo-throughput").expect("listed");
-    let report = w.run(Runtime::Solo, &params).expect("runs");
-    let rate = report
-        .metrics
-        .iter()
-        .find(|m| m.label == "round trips/s")
-        .expect("has a rate");
-    assert_eq!(rate.better, Better::Higher);
-    let cpu = report
-        .metrics
-        .iter()
-        .find(|m| m.label == "CPU ms")
-        .expect("has CPU");
-    assert_eq!(cpu.better, Better::Lower);
+    assert_eq!(better("round trips/s"), Some(Better::Higher));
+    assert_eq!(better("CPU ms"), Some(Better::Lower));
 }
 
 #[test]
 fn solo_idle_reports_wakeups_and_timers_fired() {
-    let params = Params {
-        quick: true,
-        rounds: Some(30),
-    };
-    let w = benches::workloads::Workload::find("idle").expect("listed");
-    let report = w.run(Runtime::Solo, &params).expect("runs");
+    let report = run("idle", Runtime::Solo, 30);
     assert_eq!(report.get("timers fired"), Some(30.0));
     assert!(report.get("parks").is_some_and(|p| p >= 1.0));
 }
 
 #[test]
 fn http_fanout_never_beats_the_servers_delay() {
-    let params = Params {
-        quick: true,
-        rounds: Some(20),
-    };
-    let w = benches::workloads::Workload::find("http-fanout").expect("listed");
     for rt in Runtime::ALL {
-        let report = w.run(rt, &params).expect("runs");
-        let wall = report.get("N=20 wall ms").expect("one figure per N");
+        let wall = run("http-fanout", rt, 20)
+            .get("N=20 wall ms")
+            .expect("one figure per N");
         assert!(wall >= 50.0, "{}: {wall} ms", rt.name());
     }
 }
