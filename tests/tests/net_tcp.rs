@@ -179,6 +179,45 @@ fn exact_size_reads_see_every_message_and_the_end_of_the_stream() {
     });
 }
 
+/// Linux: once reads go through `TCP_INQ`, the kernel's count of bytes
+/// left, not a short read, says whether the socket is drained. A read
+/// stops short at TCP urgent data; the bytes after it must still be read
+/// without waiting for another packet.
+#[cfg(target_os = "linux")]
+#[test]
+fn bytes_after_urgent_data_are_read_without_waiting_for_more() {
+    solo::block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let peer = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let peer = socket2::Socket::from(peer);
+        let (mut s, _) = listener.accept().await.unwrap();
+        // A read that fills its buffer switches TCP_INQ on.
+        peer.send(&[1; 8]).unwrap();
+        let mut eight = [0u8; 8];
+        s.read_exact(&mut eight).await.unwrap();
+        peer.send(b"A").unwrap();
+        peer.send_out_of_band(b"B").unwrap();
+        peer.send(b"CCCC").unwrap();
+        // Let the loop take in the events for all of it first. The peer
+        // then stays open and silent: no later packet may stand in for the
+        // readiness the bytes after the mark are owed.
+        solo::time::sleep(Duration::from_millis(20)).await;
+        let mut got = Vec::new();
+        let mut buf = [0u8; 64];
+        let read_all = async {
+            while got.len() < 5 {
+                let n = s.read(&mut buf).await.unwrap();
+                got.extend_from_slice(&buf[..n]);
+            }
+        };
+        solo::time::timeout(Duration::from_secs(3), read_all)
+            .await
+            .expect("the bytes after the urgent mark were left unread");
+        assert_eq!(got, b"ACCCC", "the urgent byte is not inline");
+        drop(peer);
+    });
+}
+
 #[test]
 fn connect_to_a_closed_port_is_refused() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")

@@ -12,6 +12,11 @@
 //! sockets that only ever read short pay nothing for it. Elsewhere, or
 //! when the kernel refuses the option (before Linux 4.18), reads are plain
 //! `read`s and only short reads count as draining.
+//!
+//! One case a short read gets wrong, as in tokio: a read stops short at
+//! TCP urgent data (`MSG_OOB`, obsolete since RFC 6093), so bytes sent after
+//! it wait for the next packet to arrive. Once `TCP_INQ` is on, the
+//! kernel's count decides instead and this cannot happen.
 
 use std::io::{self, Read};
 
@@ -51,8 +56,14 @@ impl DrainHint {
             let (len, queued) = linux::recv(socket, buf)?;
             return Ok(Outcome {
                 len,
-                // A short read drains; so does a full one with nothing left.
-                drained: len > 0 && (len < buf.len() || queued == Some(0)),
+                // The kernel's count is exact: a short read stopped at an
+                // urgent mark has bytes left behind it. Without a count, a
+                // short read stands for "drained".
+                drained: len > 0
+                    && match queued {
+                        Some(left) => left == 0,
+                        None => len < buf.len(),
+                    },
             });
         }
         let len = Read::read(&mut &*socket, buf)?;
