@@ -218,6 +218,36 @@ fn bytes_after_urgent_data_are_read_without_waiting_for_more() {
     });
 }
 
+/// Several tasks may wait for the same socket to become readable (as with
+/// tokio); each is woken, none displaces another.
+#[test]
+fn every_task_waiting_on_one_socket_is_woken() {
+    solo::block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut peer = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (s, _) = listener.accept().await.unwrap();
+        let s = std::rc::Rc::new(s);
+        let waiters: Vec<_> = (0..3)
+            .map(|_| {
+                let s = s.clone();
+                solo::spawn(async move { s.readable().await.unwrap() })
+            })
+            .collect();
+        // Let all three register before anything arrives.
+        yield_now().await;
+        use std::io::Write;
+        peer.write_all(b"x").unwrap();
+        let all = async {
+            for w in waiters {
+                w.await.unwrap();
+            }
+        };
+        solo::time::timeout(Duration::from_secs(3), all)
+            .await
+            .expect("a task waiting on a shared socket was never woken");
+    });
+}
+
 #[test]
 fn connect_to_a_closed_port_is_refused() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")

@@ -1,9 +1,11 @@
 //! The reactor: one `mio::Poll`, a slab of registrations, and per registration
-//! the readiness seen so far and the wakers of its reader and writer.
+//! the readiness seen so far and the wakers of the tasks waiting to read and
+//! to write.
 //!
 //! mio is edge-triggered: an event says "this became ready", once. The
-//! readiness is cached here until an operation returns `WouldBlock`; then the
-//! caller clears it and waits for the next event.
+//! readiness is cached here until an operation proves it gone (it returned
+//! `WouldBlock`, or a read or write showed the socket drained or full); then
+//! the caller clears it and waits for the next event.
 
 use std::cell::RefCell;
 use std::io;
@@ -64,16 +66,46 @@ impl Direction {
 struct ScheduledIo {
     generation: usize,
     readiness: u8,
-    reader: Option<Waker>,
-    writer: Option<Waker>,
+    readers: Waiters,
+    writers: Waiters,
 }
 
 impl ScheduledIo {
-    fn waker(&mut self, dir: Direction) -> &mut Option<Waker> {
+    fn waiters(&mut self, dir: Direction) -> &mut Waiters {
         match dir {
-            Direction::Read => &mut self.reader,
-            Direction::Write => &mut self.writer,
+            Direction::Read => &mut self.readers,
+            Direction::Write => &mut self.writers,
         }
+    }
+}
+
+/// The tasks waiting for one direction of a registration. Usually one (a
+/// reader or a writer), held without allocating; more when several tasks
+/// await `readable()` on a shared socket, and each of them is woken.
+#[derive(Default)]
+struct Waiters {
+    first: Option<Waker>,
+    more: Vec<Waker>,
+}
+
+impl Waiters {
+    /// Adds `waker` unless a waker that wakes the same task is there.
+    fn add(&mut self, waker: &Waker) {
+        match &self.first {
+            None => self.first = Some(waker.clone()),
+            Some(w) if w.will_wake(waker) => {}
+            Some(_) => {
+                if !self.more.iter().any(|w| w.will_wake(waker)) {
+                    self.more.push(waker.clone());
+                }
+            }
+        }
+    }
+
+    /// Moves every waker into `to_wake`.
+    fn take_into(&mut self, to_wake: &mut Vec<Waker>) {
+        to_wake.extend(self.first.take());
+        to_wake.append(&mut self.more);
     }
 }
 
@@ -158,8 +190,8 @@ impl Reactor {
         inner.io.insert(ScheduledIo {
             generation,
             readiness: 0,
-            reader: None,
-            writer: None,
+            readers: Waiters::default(),
+            writers: Waiters::default(),
         });
         log::debug!("registered io {key} (generation {generation})");
         Ok(Key { key, generation })
@@ -195,11 +227,7 @@ impl Reactor {
         if io.readiness & dir.mask() != 0 {
             return Poll::Ready(());
         }
-        let slot = io.waker(dir);
-        match slot {
-            Some(w) if w.will_wake(cx.waker()) => {}
-            _ => *slot = Some(cx.waker().clone()),
-        }
+        io.waiters(dir).add(cx.waker());
         Poll::Pending
     }
 
@@ -315,10 +343,10 @@ fn dispatch(io: &mut Slab<ScheduledIo>, token: Token, ready: u8, to_wake: &mut V
     };
     io.readiness |= ready;
     if ready & Direction::Read.mask() != 0 {
-        to_wake.extend(io.reader.take());
+        io.readers.take_into(to_wake);
     }
     if ready & Direction::Write.mask() != 0 {
-        to_wake.extend(io.writer.take());
+        io.writers.take_into(to_wake);
     }
 }
 
