@@ -81,7 +81,7 @@ impl Timers {
     /// The earliest pending deadline.
     pub(crate) fn next_deadline(&mut self) -> Option<u64> {
         while let Some(&Reverse((deadline, key, generation))) = self.heap.peek() {
-            if self.is_live(key, generation) {
+            if self.is_live(key, generation, deadline) {
                 return Some(deadline);
             }
             self.heap.pop();
@@ -98,7 +98,7 @@ impl Timers {
                 return None;
             }
             self.heap.pop();
-            if !self.is_live(key, generation) {
+            if !self.is_live(key, generation, deadline) {
                 continue;
             }
             let timer = &mut self.timers[key as usize];
@@ -128,10 +128,8 @@ impl Timers {
         self.timers.drain().filter_map(|t| t.waker).collect()
     }
 
-    fn is_live(&self, key: u32, generation: u32) -> bool {
-        self.timers
-            .get(key as usize)
-            .is_some_and(|t| t.generation == generation && !t.fired)
+    fn is_live(&self, key: u32, generation: u32, deadline: u64) -> bool {
+        entry_is_live(&self.timers, key, generation, deadline)
     }
 
     fn bump_generation(&mut self) -> u32 {
@@ -151,13 +149,20 @@ impl Timers {
     fn sweep(&mut self) {
         if self.heap.len() > 64 && self.heap.len() > 2 * self.timers.len() {
             let timers = &self.timers;
-            self.heap.retain(|Reverse((_, key, generation))| {
-                timers
-                    .get(*key as usize)
-                    .is_some_and(|t| t.generation == *generation && !t.fired)
+            self.heap.retain(|&Reverse((deadline, key, generation))| {
+                entry_is_live(timers, key, generation, deadline)
             });
         }
     }
+}
+
+/// Whether a heap entry still stands for its timer: the same generation
+/// and deadline (a u32 generation can wrap while a stale entry with a far
+/// deadline waits in the heap; the deadline tells them apart), not fired.
+fn entry_is_live(timers: &Slab<Timer>, key: u32, generation: u32, deadline: u64) -> bool {
+    timers
+        .get(key as usize)
+        .is_some_and(|t| t.generation == generation && t.deadline == deadline && !t.fired)
 }
 
 #[cfg(test)]
@@ -175,13 +180,29 @@ mod tests {
         assert!(t.pop_due(5).is_none());
         let mut order = Vec::new();
         while t.pop_due(100).is_some() {
-            order.push(t.timers.iter().filter(|(_, x)| x.fired).count());
+            let fired = [a, b, c].into_iter().filter(|&k| t.timers[k].fired);
+            let newly: Vec<_> = fired.filter(|k| !order.contains(k)).collect();
+            assert_eq!(newly.len(), 1, "one timer per pop");
+            order.push(newly[0]);
         }
-        assert_eq!(order, [1, 2, 3]);
+        assert_eq!(order, [b, c, a]);
         let cx = &mut Context::from_waker(futures_task::noop_waker_ref());
         for k in [a, b, c] {
             assert!(t.poll(k, cx).is_ready());
         }
+    }
+
+    #[test]
+    fn a_stale_entry_never_fires_a_timer_early_after_the_generation_wraps() {
+        let mut t = Timers::default();
+        let k = t.insert(1_000, noop_waker()); // generation 0
+        t.reset(k, 10); // the entry for 1,000 is stale now
+        assert!(t.pop_due(10).is_some());
+        // 2^32 inserts later the counter comes round to 0 again.
+        t.next_generation = 0;
+        t.reset(k, 2_000);
+        assert!(t.pop_due(1_000).is_none(), "fired at the stale deadline");
+        assert!(t.pop_due(2_000).is_some());
     }
 
     #[test]
