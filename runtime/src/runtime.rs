@@ -332,7 +332,8 @@ impl fmt::Debug for Runtime {
 pub struct Metrics {
     /// Tasks spawned since the runtime was built.
     pub tasks_spawned: u64,
-    /// Tasks not yet freed (running, or finished with an unread output).
+    /// Tasks spawned and not yet finished (or aborted). A finished task
+    /// whose output its `JoinHandle` has not read yet is not counted.
     pub tasks_alive: usize,
     /// Task polls.
     pub polls: u64,

@@ -163,7 +163,7 @@ mod tests {
     }
 
     #[test]
-    fn localhost_resolves_off_the_loop() {
+    fn localhost_resolves_to_loopback_with_the_port() {
         let addrs = crate::block_on(resolve("localhost:8080")).unwrap();
         assert!(addrs
             .iter()

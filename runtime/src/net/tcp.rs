@@ -223,13 +223,7 @@ impl TcpStream {
 
     fn poll_write_priv(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         let poll = self.io.poll_io(Direction::Write, cx, |mut s| s.write(buf));
-        // A short write filled the send buffer: likewise.
-        if let Poll::Ready(Ok(n)) = poll {
-            if n > 0 && n < buf.len() {
-                self.io.clear_ready(Direction::Write);
-            }
-        }
-        poll
+        self.wrote(poll, buf.len())
     }
 
     fn poll_write_vectored_priv(
@@ -237,8 +231,21 @@ impl TcpStream {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.io
-            .poll_io(Direction::Write, cx, |mut s| s.write_vectored(bufs))
+        let poll = self
+            .io
+            .poll_io(Direction::Write, cx, |mut s| s.write_vectored(bufs));
+        self.wrote(poll, bufs.iter().map(|b| b.len()).sum())
+    }
+
+    /// A short write filled the send buffer: the next one would only return
+    /// WouldBlock, so forget the readiness. Buffer space brings a new edge.
+    fn wrote(&self, poll: Poll<io::Result<usize>>, len: usize) -> Poll<io::Result<usize>> {
+        if let Poll::Ready(Ok(n)) = poll {
+            if n > 0 && n < len {
+                self.io.clear_ready(Direction::Write);
+            }
+        }
+        poll
     }
 
     fn poll_close_priv(&self) -> Poll<io::Result<()>> {

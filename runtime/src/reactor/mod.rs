@@ -177,6 +177,10 @@ impl Reactor {
         inner.next_generation = generation.wrapping_add(1) & (usize::MAX >> KEY_BITS);
         let entry = inner.io.vacant_entry();
         let key = entry.key();
+        // The key must fit KEY_BITS, and the two highest keys are never
+        // used, so that no token can equal WAKER_TOKEN or TIMER_TOKEN
+        // (all ones in the key bits, and all ones minus one) whatever the
+        // generation. With 32-bit `usize` that is 65,534 registrations.
         if key >= KEY_MASK - 1 {
             return Err(io::Error::other(
                 "too many registrations in one solo reactor",
@@ -304,10 +308,7 @@ impl Reactor {
             waker.wake();
         }
         // Give the (now empty) buffer back, keeping its capacity.
-        let mut inner = self.inner.borrow_mut();
-        if inner.to_wake.capacity() < to_wake.capacity() {
-            inner.to_wake = to_wake;
-        }
+        self.inner.borrow_mut().to_wake = to_wake;
         Ok(handled)
     }
 }
