@@ -30,6 +30,11 @@ impl Core {
     }
 }
 
+/// The panic message of a `block_on` inside a running runtime.
+pub(crate) const NESTED_BLOCK_ON: &str = "solo::block_on called from inside a running runtime: \
+     this would block the thread that drives every other task. Use `.await` (or `solo::spawn`) \
+     instead.";
+
 thread_local! {
     /// The runtime whose `block_on` (or shutdown) is running on this thread.
     static CURRENT: RefCell<Option<Rc<Core>>> = const { RefCell::new(None) };
@@ -71,10 +76,7 @@ pub(crate) fn enter(core: Rc<Core>, nested_ok: bool) -> EnterGuard {
     if previous.is_some() && !nested_ok {
         // Put the outer runtime back before we unwind.
         CURRENT.with(|c| *c.borrow_mut() = previous);
-        panic!(
-            "solo::block_on called from inside a running runtime: this would block the \
-             thread that drives every other task. Use `.await` (or `solo::spawn`) instead."
-        );
+        panic!("{NESTED_BLOCK_ON}");
     }
     EnterGuard { previous }
 }

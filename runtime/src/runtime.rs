@@ -49,11 +49,10 @@ use crate::time::timers::Timers;
 /// ```
 #[track_caller]
 pub fn block_on<F: Future>(future: F) -> F::Output {
+    // Checked here too, before a poller is made for nothing, and so that
+    // the panic points at the caller.
     if context::current().is_some() {
-        panic!(
-            "solo::block_on called from inside a running runtime: this would block the \
-             thread that drives every other task. Use `.await` (or `solo::spawn`) instead."
-        );
+        panic!("{}", context::NESTED_BLOCK_ON);
     }
     let rt = Runtime::new().unwrap_or_else(|e| panic!("solo: cannot create a runtime: {e}"));
     rt.block_on(future)
