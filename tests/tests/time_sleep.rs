@@ -95,29 +95,33 @@ fn timeout_returns_elapsed_and_drops_the_inner_future() {
 
 #[test]
 fn an_always_ready_task_cannot_starve_a_timer() {
-    // The best of three tries: a loaded machine may deschedule the thread
-    // once, but a starving loop would be late every time (by the whole run).
-    let lateness = (0..3)
-        .map(|_| {
-            solo::block_on(async {
-                let spinner = solo::spawn(async {
-                    loop {
-                        solo::task::yield_now().await;
-                    }
-                });
-                let start = Instant::now();
-                sleep(Duration::from_millis(50)).await;
-                let late = start.elapsed() - Duration::from_millis(50);
-                spinner.abort();
-                late
+    // A starving loop would never let the sleep finish: the deadline turns
+    // that hang into a failure.
+    solo_tests::with_deadline(Duration::from_secs(10), || {
+        // The best of three tries: a loaded machine may deschedule the thread
+        // once, but a starving loop would be late every time (by the whole run).
+        let lateness = (0..3)
+            .map(|_| {
+                solo::block_on(async {
+                    let spinner = solo::spawn(async {
+                        loop {
+                            solo::task::yield_now().await;
+                        }
+                    });
+                    let start = Instant::now();
+                    sleep(Duration::from_millis(50)).await;
+                    let late = start.elapsed() - Duration::from_millis(50);
+                    spinner.abort();
+                    late
+                })
             })
-        })
-        .min()
-        .unwrap_or_default();
-    assert!(
-        lateness < Duration::from_millis(10),
-        "timer fired {lateness:?} late"
-    );
+            .min()
+            .unwrap_or_default();
+        assert!(
+            lateness < Duration::from_millis(10),
+            "timer fired {lateness:?} late"
+        );
+    });
 }
 
 #[cfg(unix)]
