@@ -41,11 +41,20 @@ pub fn with_deadline<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> T {
     let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
+    let thread = std::thread::spawn(move || {
         let _ = tx.send(f());
     });
-    rx.recv_timeout(limit)
-        .unwrap_or_else(|_| panic!("test did not finish within {limit:?}: hang"))
+    match rx.recv_timeout(limit) {
+        Ok(v) => v,
+        // `f` panicked (an assertion failed): fail with its panic, not "hang".
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => match thread.join() {
+            Err(panic) => std::panic::resume_unwind(panic),
+            Ok(()) => unreachable!("the thread ended without sending"),
+        },
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            panic!("test did not finish within {limit:?}: hang")
+        }
+    }
 }
 
 /// Whether the tests run under valgrind (`.ci/run` sets
