@@ -25,6 +25,29 @@ pub fn open_fds() -> usize {
         .unwrap_or(0)
 }
 
+/// This process's resident set size in bytes: `VmRSS` from
+/// `/proc/self/status` on Linux (in kB there, so no page size to look up);
+/// `None` where that cannot be read, and on other systems.
+pub fn rss_bytes() -> Option<u64> {
+    #[cfg(target_os = "linux")]
+    {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let kb: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))?
+            .trim()
+            .strip_suffix("kB")?
+            .trim()
+            .parse()
+            .ok()?;
+        Some(kb * 1024)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        None
+    }
+}
+
 /// Runs `f` to completion on a fresh runtime whose clock starts paused.
 pub fn paused<F: std::future::Future>(f: F) -> F::Output {
     solo::Builder::new()
