@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use http_demo::demo::{self, Options};
 use http_demo::server::{self, Config};
+use solo_tests::rss_bytes;
 
 /// The two tests each need most of the open-file limit: one at a time.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
@@ -134,19 +135,6 @@ fn ten_thousand_idle_connections_neither_slow_a_new_client_nor_outlive_the_idle_
         let mut buf = [0u8; 16];
         assert_eq!(s.read(&mut buf).unwrap(), 0, "the server did not close");
     }
-}
-
-/// This process's resident set size (Linux: `/proc/self/statm`).
-#[cfg(target_os = "linux")]
-fn rss_bytes() -> Option<u64> {
-    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
-    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
-    Some(pages * 4096)
-}
-
-#[cfg(not(target_os = "linux"))]
-fn rss_bytes() -> Option<u64> {
-    None
 }
 
 #[test]

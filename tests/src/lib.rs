@@ -25,6 +25,29 @@ pub fn open_fds() -> usize {
         .unwrap_or(0)
 }
 
+/// This process's resident set size in bytes: `VmRSS` from
+/// `/proc/self/status` on Linux (in kB there, so no page size to look up);
+/// `None` where that cannot be read, and on other systems.
+pub fn rss_bytes() -> Option<u64> {
+    #[cfg(target_os = "linux")]
+    {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let kb: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))?
+            .trim()
+            .strip_suffix("kB")?
+            .trim()
+            .parse()
+            .ok()?;
+        Some(kb * 1024)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        None
+    }
+}
+
 /// Runs `f` to completion on a fresh runtime whose clock starts paused.
 pub fn paused<F: std::future::Future>(f: F) -> F::Output {
     solo::Builder::new()
@@ -41,11 +64,20 @@ pub fn with_deadline<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> T {
     let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
+    let thread = std::thread::spawn(move || {
         let _ = tx.send(f());
     });
-    rx.recv_timeout(limit)
-        .unwrap_or_else(|_| panic!("test did not finish within {limit:?}: hang"))
+    match rx.recv_timeout(limit) {
+        Ok(v) => v,
+        // `f` panicked (an assertion failed): fail with its panic, not "hang".
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => match thread.join() {
+            Err(panic) => std::panic::resume_unwind(panic),
+            Ok(()) => unreachable!("the thread ended without sending"),
+        },
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            panic!("test did not finish within {limit:?}: hang")
+        }
+    }
 }
 
 /// Whether the tests run under valgrind (`.ci/run` sets

@@ -222,9 +222,17 @@ fn dropping_the_runtime_mid_exchange_deregisters_everything() {
 #[test]
 fn destructors_that_wake_abort_and_drop_other_tasks_during_shutdown_are_fine() {
     let _serial = one_at_a_time();
+    /// Counts its drops in the shared cell.
+    struct Counted(Rc<RefCell<u32>>);
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            *self.0.borrow_mut() += 1;
+        }
+    }
     struct Mayhem {
         victim: Option<solo::JoinHandle<()>>,
         waker: Rc<RefCell<Option<Waker>>>,
+        drops: Counted,
     }
     impl Drop for Mayhem {
         fn drop(&mut self) {
@@ -235,20 +243,28 @@ fn destructors_that_wake_abort_and_drop_other_tasks_during_shutdown_are_fine() {
                 v.abort();
                 drop(v);
             }
-            drop(solo::spawn(async { yield_now().await }));
+            let c = Counted(self.drops.0.clone());
+            drop(solo::spawn(async move {
+                let _c = c;
+                yield_now().await
+            }));
         }
     }
+    const TASKS: u32 = 50;
+    let drops = Rc::new(RefCell::new(0));
     let rt = Runtime::new().unwrap();
     rt.block_on(async {
         let waker = Rc::new(RefCell::new(None));
         let mut previous = None;
-        for _ in 0..50 {
+        for _ in 0..TASKS {
             let w = waker.clone();
             let victim = previous.take();
+            let counted = Counted(drops.clone());
             let handle = solo::spawn(async move {
                 let _m = Mayhem {
                     victim,
                     waker: w.clone(),
+                    drops: counted,
                 };
                 std::future::poll_fn(|cx| {
                     *w.borrow_mut() = Some(cx.waker().clone());
@@ -260,7 +276,11 @@ fn destructors_that_wake_abort_and_drop_other_tasks_during_shutdown_are_fine() {
         }
         yield_now().await;
     });
+    assert_eq!(*drops.borrow(), 0, "every task still pending");
     drop(rt);
+    // Every Mayhem ran its destructor once, and so did the future of each
+    // task those destructors spawned during shutdown (dropped, not leaked).
+    assert_eq!(*drops.borrow(), TASKS + TASKS);
 }
 
 #[test]

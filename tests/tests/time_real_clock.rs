@@ -9,7 +9,7 @@ use solo::time::{interval, sleep, timeout, Instant};
 const MS: fn(u64) -> Duration = Duration::from_millis;
 
 #[test]
-fn a_thousand_tasks_sleeping_100ms_finish_within_250ms() {
+fn a_thousand_tasks_sleeping_100ms_sleep_at_the_same_time() {
     let (elapsed, shortest) = solo::block_on(async {
         let start = StdInstant::now();
         let tasks: Vec<_> = (0..1000)
@@ -27,7 +27,10 @@ fn a_thousand_tasks_sleeping_100ms_finish_within_250ms() {
         (start.elapsed(), shortest)
     });
     assert!(shortest >= MS(100), "a sleep returned early: {shortest:?}");
-    assert!(elapsed < MS(250), "{elapsed:?}");
+    // One after the other would take 100 s; together, a little over 100 ms.
+    // A single sample on a shared machine: 1 s is generous and still proves
+    // the sleeps overlapped (a hundredth of the serial time).
+    assert!(elapsed < MS(1_000), "{elapsed:?}");
 }
 
 #[test]
@@ -79,12 +82,16 @@ fn interval_keeps_its_period_over_50_ticks_without_drift() {
     for (k, d) in due.iter().enumerate() {
         assert_eq!(*d - due[0], period * k as u32, "tick {k}");
     }
-    assert!(due[0] - start < MS(5), "the first tick is at once");
+    // Single samples on a shared machine, so generous bounds: drift itself
+    // is checked exactly above, these only catch a tick that is wildly late
+    // (a drifting or stalled timer, or a first tick a period late).
+    assert!(due[0] - start < MS(100), "the first tick is at once");
     assert!(
-        last_lateness < MS(20),
+        last_lateness < MS(100),
         "last tick late by {last_lateness:?}"
     );
-    // 49 periods after the first tick, plus the last tick's lateness.
+    // 49 periods after the first tick, plus the first tick's delay and the
+    // last tick's lateness.
     assert!(total >= period * 49, "{total:?}");
-    assert!(total < period * 49 + MS(30), "{total:?}");
+    assert!(total < period * 49 + MS(200), "{total:?}");
 }

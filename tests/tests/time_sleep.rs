@@ -95,29 +95,33 @@ fn timeout_returns_elapsed_and_drops_the_inner_future() {
 
 #[test]
 fn an_always_ready_task_cannot_starve_a_timer() {
-    // The best of three tries: a loaded machine may deschedule the thread
-    // once, but a starving loop would be late every time (by the whole run).
-    let lateness = (0..3)
-        .map(|_| {
-            solo::block_on(async {
-                let spinner = solo::spawn(async {
-                    loop {
-                        solo::task::yield_now().await;
-                    }
-                });
-                let start = Instant::now();
-                sleep(Duration::from_millis(50)).await;
-                let late = start.elapsed() - Duration::from_millis(50);
-                spinner.abort();
-                late
+    // A starving loop would never let the sleep finish: the deadline turns
+    // that hang into a failure.
+    solo_tests::with_deadline(Duration::from_secs(10), || {
+        // The best of three tries: a loaded machine may deschedule the thread
+        // once, but a starving loop would be late every time (by the whole run).
+        let lateness = (0..3)
+            .map(|_| {
+                solo::block_on(async {
+                    let spinner = solo::spawn(async {
+                        loop {
+                            solo::task::yield_now().await;
+                        }
+                    });
+                    let start = Instant::now();
+                    sleep(Duration::from_millis(50)).await;
+                    let late = start.elapsed() - Duration::from_millis(50);
+                    spinner.abort();
+                    late
+                })
             })
-        })
-        .min()
-        .unwrap_or_default();
-    assert!(
-        lateness < Duration::from_millis(10),
-        "timer fired {lateness:?} late"
-    );
+            .min()
+            .unwrap_or_default();
+        assert!(
+            lateness < Duration::from_millis(10),
+            "timer fired {lateness:?} late"
+        );
+    });
 }
 
 #[cfg(unix)]
@@ -144,15 +148,22 @@ fn ten_thousand_idle_sleepers_cost_little_cpu() {
             t.await.unwrap();
         }
         let used = solo_tests::thread_cpu_time() - cpu;
+        // Waking and finishing 10,000 tasks costs about 15 ms in a debug
+        // build; a busy loop would burn most of the 2 s. 200 ms leaves room
+        // for a noisy machine (cache misses, preemption) and still tells the
+        // two apart by a factor of ten.
         assert!(
-            used < Duration::from_millis(50),
+            used < Duration::from_millis(200),
             "waiting cost {used:?} of CPU"
         );
     });
     let m = rt.metrics();
     assert_eq!(m.timers_fired, 10_000);
-    // The thread slept in the kernel: a handful of parks, not a busy loop.
-    assert!(m.parks < 100, "{m:?}");
+    // The thread slept in the kernel, not in a busy loop. The idle benchmark
+    // sees 44 to 206 parks for this same load (timer-wheel rounding, spurious
+    // wake-ups), so a bound of 100 could fail a correct runtime; a busy loop
+    // parks with a zero timeout, hundreds of thousands of times in 2 s.
+    assert!(m.parks < 1_000, "{m:?}");
 }
 
 #[test]
