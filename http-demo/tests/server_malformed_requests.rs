@@ -246,3 +246,41 @@ fn a_client_that_never_reads_is_dropped_after_the_timeout() {
         "the stalled connection is still open"
     );
 }
+
+#[test]
+fn a_refusal_the_client_never_reads_is_dropped_after_the_timeout() {
+    // A 400 quotes the bad number, so a huge path makes a refusal far larger
+    // than the socket buffers; the client never reads it, so writing it
+    // stalls, as a small refusal would behind a large unread response. The
+    // write once had no timeout and held the connection (and its slot)
+    // forever.
+    const PATH_LEN: usize = 12 << 20;
+    let mut config = Config::default();
+    config.max_head = 16 << 20;
+    config.idle_timeout = Duration::from_millis(300);
+    let server = start(config);
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    socket.connect(&server.local_addr().into()).unwrap();
+    let mut s = TcpStream::from(socket);
+    let mut request = b"GET /bytes/".to_vec();
+    request.resize(request.len() + PATH_LEN, b'a');
+    request.extend_from_slice(b" HTTP/1.1\r\n\r\n");
+    s.write_all(&request).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.stats().bad_requests < 1 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(server.stats().bad_requests, 1);
+    let refused = Instant::now();
+    while server.stats().open > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        server.stats().open,
+        0,
+        "the connection is still open {:?} after its refusal",
+        refused.elapsed()
+    );
+    drop(s);
+}
