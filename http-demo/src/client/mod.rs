@@ -266,8 +266,10 @@ impl Client {
                 Ok(response)
             }
             Err(e) => {
+                // Body bytes move out of the read buffer as they arrive, so
+                // an empty buffer does not mean nothing came back.
                 let stale = reused
-                    && !conn.has_buffered()
+                    && !conn.received_any()
                     && matches!(e, Error::ClosedBeforeResponse | Error::Io(_));
                 Err((e, stale))
             }
