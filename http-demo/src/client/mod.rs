@@ -211,8 +211,10 @@ impl Client {
 
     /// Fetches `url`, within the configured timeout.
     ///
-    /// A host name is resolved with the system resolver, which blocks the
-    /// thread (and so the runtime) while it works; an IP address never does.
+    /// A host name is resolved with the system resolver on one of `solo`'s
+    /// blocking threads (`spawn_blocking`), so other tasks keep running
+    /// meanwhile; the lookup counts against the timeout. An IP address
+    /// needs no lookup.
     ///
     /// # Errors
     ///
