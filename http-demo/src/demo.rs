@@ -72,7 +72,7 @@ pub struct Report {
     pub elapsed: Duration,
     /// Each request's time, sorted (failed requests included).
     pub latencies: Vec<Duration>,
-    /// How many requests failed, and the first few reasons.
+    /// How many requests failed (the reasons are in `failure_examples`).
     pub failures: usize,
     /// Up to five distinct failure messages.
     pub failure_examples: Vec<String>,

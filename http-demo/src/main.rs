@@ -55,8 +55,8 @@ struct Args {
     /// Only run the server on ADDR (e.g. 127.0.0.1:8080), until killed.
     #[arg(long, value_name = "ADDR")]
     serve: Option<String>,
-    /// Per-request timeout, in milliseconds.
-    #[arg(long, default_value_t = 30_000)]
+    /// Per-request timeout, in milliseconds (at least 1).
+    #[arg(long, default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..))]
     timeout_ms: u64,
 }
 
@@ -142,11 +142,8 @@ fn run(args: &Args) -> Result<bool, String> {
         let sequential = if args.concurrent_only {
             None
         } else {
-            if !args.json && n as u64 * args.delay_ms >= 2_000 {
-                eprintln!(
-                    "  N={n}: running {n} sequential requests (about {:.0} s)...",
-                    (n as u64 * args.delay_ms) as f64 / 1000.0
-                );
+            if let Some(note) = sequential_note(args, n) {
+                eprintln!("{note}");
             }
             let counter = Arc::new(AtomicUsize::new(0));
             options.completed = Some(counter.clone());
@@ -204,12 +201,35 @@ fn run(args: &Args) -> Result<bool, String> {
     Ok(all_ok)
 }
 
+/// What to say before a long sequential run: an estimate from `--delay-ms`,
+/// which only the built-in server honours (nothing is known of a `--url`).
+fn sequential_note(args: &Args, n: usize) -> Option<String> {
+    let expected_ms = n as u64 * args.delay_ms;
+    (!args.json && args.url.is_none() && expected_ms >= 2_000).then(|| {
+        format!(
+            "  N={n}: running {n} sequential requests (about {:.0} s)...",
+            expected_ms as f64 / 1000.0
+        )
+    })
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
 fn opt_ms(d: Option<Duration>) -> String {
     d.map_or("-".into(), |d| format!("{:.1} ms", ms(d)))
+}
+
+/// Sequential time over concurrent time: only when both ran and every
+/// request of both succeeded (a run cut short by failures compares nothing).
+fn speedup(row: &Row) -> Option<f64> {
+    match (&row.concurrent, &row.sequential) {
+        (Some(c), Some(s)) if c.all_ok() && s.all_ok() => {
+            Some(s.elapsed.as_secs_f64() / c.elapsed.as_secs_f64())
+        }
+        _ => None,
+    }
 }
 
 fn table(args: &Args, row: &Row) -> String {
@@ -244,15 +264,11 @@ fn table(args: &Args, row: &Row) -> String {
             );
         }
     }
-    match (&row.concurrent, &row.sequential) {
-        (Some(c), Some(s)) if c.all_ok() && s.all_ok() => {
-            let _ = writeln!(
-                out,
-                "speedup: {:.1}x",
-                s.elapsed.as_secs_f64() / c.elapsed.as_secs_f64()
-            );
+    match (speedup(row), &row.concurrent, &row.sequential) {
+        (Some(x), _, _) => {
+            let _ = writeln!(out, "speedup: {x:.1}x");
         }
-        (Some(_), Some(_)) => {
+        (None, Some(_), Some(_)) => {
             let _ = writeln!(out, "speedup: n/a (some requests failed)");
         }
         _ => {}
@@ -270,13 +286,7 @@ fn sweep_table(rows: &[Row]) -> String {
     for row in rows {
         let c = row.concurrent.as_ref().map(|r| r.elapsed);
         let s = row.sequential.as_ref().map(|r| r.elapsed);
-        let all_ok = [&row.concurrent, &row.sequential]
-            .iter()
-            .all(|r| r.as_ref().is_none_or(Report::all_ok));
-        let speedup = match (c, s) {
-            (Some(c), Some(s)) if all_ok => format!("{:.1}x", s.as_secs_f64() / c.as_secs_f64()),
-            _ => "-".into(),
-        };
+        let speedup = speedup(row).map_or("-".into(), |x| format!("{x:.1}x"));
         let p99 = row.concurrent.as_ref().and_then(|r| r.percentile(99.0));
         let _ = writeln!(
             out,
@@ -296,12 +306,7 @@ fn json(args: &Args, url: &str, rows: &[Row]) -> String {
     let object = |row: &Row| {
         let c = row.concurrent.as_ref();
         let s = row.sequential.as_ref();
-        let speedup = match (c, s) {
-            (Some(c), Some(s)) => {
-                format!("{:.2}", s.elapsed.as_secs_f64() / c.elapsed.as_secs_f64())
-            }
-            _ => "null".into(),
-        };
+        let speedup = speedup(row).map_or("null".into(), |x| format!("{x:.2}"));
         let ok = |r: Option<&Report>| r.map_or("null".to_string(), |r| r.ok.to_string());
         format!(
             "{{\"requests\":{},\"concurrent_ms\":{},\"sequential_ms\":{},\"speedup\":{},\
@@ -358,4 +363,56 @@ fn json_string(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Args {
+        Args::try_parse_from(std::iter::once("http-demo").chain(list.iter().copied())).unwrap()
+    }
+
+    fn report(requests: usize, ok: usize, elapsed_ms: u64) -> Report {
+        Report {
+            requests,
+            ok,
+            elapsed: Duration::from_millis(elapsed_ms),
+            latencies: vec![Duration::from_millis(1); requests],
+            failures: requests - ok,
+            failure_examples: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn json_speedup_is_null_unless_every_request_succeeded() {
+        let row = |c_ok, s_ok| Row {
+            requests: 10,
+            concurrent: Some(report(10, c_ok, 100)),
+            sequential: Some(report(10, s_ok, 1000)),
+        };
+        let a = args(&["--json"]);
+        assert!(json(&a, "http://x/", &[row(10, 10)]).contains("\"speedup\":10.00,"));
+        for failed in [row(9, 10), row(10, 0)] {
+            let text = json(&a, "http://x/", &[failed]);
+            assert!(text.contains("\"speedup\":null,"), "{text}");
+        }
+        assert!(table(&a, &row(9, 10)).contains("speedup: n/a"));
+    }
+
+    #[test]
+    fn a_zero_timeout_is_rejected() {
+        let zero = Args::try_parse_from(["http-demo", "--timeout-ms", "0"]);
+        assert!(zero.is_err());
+        assert_eq!(args(&["--timeout-ms", "1"]).timeout_ms, 1);
+    }
+
+    #[test]
+    fn the_time_estimate_is_only_for_the_built_in_server() {
+        let built_in = args(&["--delay-ms", "100"]);
+        assert!(sequential_note(&built_in, 100).is_some_and(|n| n.contains("about 10 s")));
+        assert!(sequential_note(&built_in, 10).is_none());
+        let remote = args(&["--delay-ms", "100", "--url", "http://example.com/"]);
+        assert_eq!(sequential_note(&remote, 100), None);
+    }
 }

@@ -203,3 +203,66 @@ fn the_server_stops_on_shutdown() {
         "{result:?}"
     );
 }
+
+#[test]
+fn a_reused_connection_reset_mid_body_is_an_error_not_a_retry() {
+    // The first connection serves one response, then answers the second
+    // request with its head and part of its body and resets. A second
+    // connection would answer at once: only a request that got no byte of
+    // its response may be retried there (the client once retried here,
+    // since the body bytes had left its read buffer).
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    listener.set_nonblocking(true).unwrap();
+    let peer = thread::spawn(move || {
+        let accept = || {
+            let deadline = Instant::now() + Duration::from_secs(3);
+            loop {
+                match listener.accept() {
+                    Ok((s, _)) => return Some(s),
+                    Err(_) if Instant::now() < deadline => thread::sleep(Duration::from_millis(10)),
+                    Err(_) => return None,
+                }
+            }
+        };
+        let read_head = |s: &mut std::net::TcpStream| {
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && s.read(&mut byte).unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+        };
+        let mut s = accept().unwrap();
+        s.set_nonblocking(false).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        read_head(&mut s);
+        s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none")
+            .unwrap();
+        read_head(&mut s);
+        s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab")
+            .unwrap();
+        // Let the client take the partial body, then reset.
+        thread::sleep(Duration::from_millis(300));
+        socket2::SockRef::from(&s)
+            .set_linger(Some(Duration::ZERO))
+            .unwrap();
+        drop(s);
+        // A retry would land here and get a complete response.
+        let mut retried = accept()?;
+        retried.set_nonblocking(false).unwrap();
+        read_head(&mut retried);
+        let _ = retried.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nretry");
+        Some(())
+    });
+    solo::block_on(async {
+        let client = Client::new();
+        assert_eq!(client.get(&url).await.unwrap().body, b"one");
+        assert_eq!(client.idle_connections(), 1);
+        let second = client.get(&url).await;
+        assert!(
+            matches!(second, Err(client::Error::Io(_))),
+            "expected the reset as an error, got {second:?}"
+        );
+    });
+    assert!(peer.join().unwrap().is_none(), "the client retried");
+}

@@ -169,15 +169,19 @@ fn idle_connections_are_closed_after_the_timeout() {
 
 #[test]
 fn a_slow_head_is_cut_off_at_the_timeout() {
+    let idle_timeout = Duration::from_millis(300);
     let mut config = Config::default();
-    config.idle_timeout = Duration::from_millis(300);
+    config.idle_timeout = idle_timeout;
     let server = start(config);
     let mut s = connect(&server);
+    // Generous slack: two shared, noisy cores.
+    let limit = idle_timeout + Duration::from_secs(5);
+    s.set_read_timeout(Some(limit)).unwrap();
     let start = Instant::now();
-    let mut closed = false;
+    let mut write_failed = false;
     for &b in b"GET /bytes/1 HTTP/1.1\r\nX-Slow: yes\r\n\r\n" {
         if s.write_all(&[b]).is_err() {
-            closed = true;
+            write_failed = true;
             break;
         }
         std::thread::sleep(Duration::from_millis(50));
@@ -185,13 +189,21 @@ fn a_slow_head_is_cut_off_at_the_timeout() {
             break;
         }
     }
+    // The server must have closed (or reset) the connection: an end of
+    // stream or a reset, not an answer and not a read timeout.
     let mut buf = [0u8; 64];
-    let n = s.read(&mut buf).unwrap_or(0);
-    assert!(
-        closed || n == 0,
-        "the slow client was answered: {:?}",
-        &buf[..n]
-    );
+    match s.read(&mut buf) {
+        Ok(0) => {}
+        Err(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted
+            ) => {}
+        Ok(n) => panic!("the slow client was answered: {:?}", &buf[..n]),
+        Err(e) => panic!("no close within {limit:?} (write failed: {write_failed}): {e}"),
+    }
+    let took = start.elapsed();
+    assert!(took < limit, "the close took {took:?}");
 }
 
 #[test]
@@ -245,4 +257,42 @@ fn a_client_that_never_reads_is_dropped_after_the_timeout() {
         0,
         "the stalled connection is still open"
     );
+}
+
+#[test]
+fn a_refusal_the_client_never_reads_is_dropped_after_the_timeout() {
+    // A 400 quotes the bad number, so a huge path makes a refusal far larger
+    // than the socket buffers; the client never reads it, so writing it
+    // stalls, as a small refusal would behind a large unread response. The
+    // write once had no timeout and held the connection (and its slot)
+    // forever.
+    const PATH_LEN: usize = 12 << 20;
+    let mut config = Config::default();
+    config.max_head = 16 << 20;
+    config.idle_timeout = Duration::from_millis(300);
+    let server = start(config);
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    socket.connect(&server.local_addr().into()).unwrap();
+    let mut s = TcpStream::from(socket);
+    let mut request = b"GET /bytes/".to_vec();
+    request.resize(request.len() + PATH_LEN, b'a');
+    request.extend_from_slice(b" HTTP/1.1\r\n\r\n");
+    s.write_all(&request).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.stats().bad_requests < 1 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(server.stats().bad_requests, 1);
+    let refused = Instant::now();
+    while server.stats().open > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        server.stats().open,
+        0,
+        "the connection is still open {:?} after its refusal",
+        refused.elapsed()
+    );
+    drop(s);
 }

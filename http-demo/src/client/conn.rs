@@ -50,6 +50,9 @@ pub(crate) struct Conn<S = TcpStream> {
     pub(crate) port: u16,
     /// Responses completed on this connection.
     pub(crate) served: u64,
+    /// Whether any byte came back since the last request was sent (body
+    /// bytes read straight past `rbuf` count too).
+    received: bool,
 }
 
 impl Conn {
@@ -80,6 +83,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
             host: host.to_string(),
             port,
             served: 0,
+            received: false,
         }
     }
 
@@ -90,6 +94,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
         keep_alive: bool,
         user_agent: &str,
     ) -> io::Result<()> {
+        self.received = false;
         let w = &mut self.wbuf;
         w.clear();
         w.extend_from_slice(b"GET ");
@@ -106,10 +111,17 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
         self.stream.write_all(&self.wbuf).await
     }
 
-    /// Whether any byte of a response is buffered (a reused connection that
-    /// fails with nothing received may be retried on a fresh one).
+    /// Whether any byte of a response is buffered.
     pub(crate) fn has_buffered(&self) -> bool {
         !self.rbuf.is_empty()
+    }
+
+    /// Whether any byte came back since the last [`send_get`](Self::send_get)
+    /// (or ever, before the first), whether still buffered or already
+    /// consumed: a reused connection that fails with nothing received may be
+    /// retried on a fresh one, one that failed mid-response may not.
+    pub(crate) fn received_any(&self) -> bool {
+        self.received || self.has_buffered()
     }
 
     /// Reads one final response (skipping 1xx ones). Returns it and whether
@@ -169,7 +181,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
 
     /// Reads more of the response into the buffer (up to `cap` buffered).
     async fn fill(&mut self, cap: usize) -> io::Result<usize> {
-        self.rbuf.fill(&mut self.stream, cap).await
+        let n = self.rbuf.fill(&mut self.stream, cap).await?;
+        self.received |= n > 0;
+        Ok(n)
     }
 
     /// Appends exactly `n` bytes of body to `out`: buffered ones first, then
@@ -186,6 +200,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
             if read == 0 {
                 break;
             }
+            self.received = true;
             got += read;
         }
         Ok(got)

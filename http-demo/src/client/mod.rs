@@ -211,8 +211,10 @@ impl Client {
 
     /// Fetches `url`, within the configured timeout.
     ///
-    /// A host name is resolved with the system resolver, which blocks the
-    /// thread (and so the runtime) while it works; an IP address never does.
+    /// A host name is resolved with the system resolver on one of `solo`'s
+    /// blocking threads (`spawn_blocking`), so other tasks keep running
+    /// meanwhile; the lookup counts against the timeout. An IP address
+    /// needs no lookup.
     ///
     /// # Errors
     ///
@@ -266,8 +268,10 @@ impl Client {
                 Ok(response)
             }
             Err(e) => {
+                // Body bytes move out of the read buffer as they arrive, so
+                // an empty buffer does not mean nothing came back.
                 let stale = reused
-                    && !conn.has_buffered()
+                    && !conn.received_any()
                     && matches!(e, Error::ClosedBeforeResponse | Error::Io(_));
                 Err((e, stale))
             }

@@ -119,7 +119,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> ServerConn<S> {
                 Err(_) => return Ok(()), // idle (or too slow a head): close
                 Ok(Ok(None)) => return Ok(()),
                 Ok(Ok(Some(Ok(request)))) => request,
-                Ok(Ok(Some(Err(refusal)))) => return self.refuse(stats, refusal).await,
+                Ok(Ok(Some(Err(refusal)))) => return self.refuse(config, stats, refusal).await,
                 Ok(Err(e)) => return Err(e),
             };
             let _in_flight = InFlight::enter(stats);
@@ -249,18 +249,35 @@ impl<S: AsyncRead + AsyncWrite + Unpin> ServerConn<S> {
 
     /// Answers a malformed request and closes, reading (a bounded amount of)
     /// what the client still sends so the answer is not lost to a reset.
-    async fn refuse(&mut self, stats: &StatsCells, refusal: Refusal) -> io::Result<()> {
+    /// Writing the answer is bounded by the idle timeout like any response:
+    /// a client that stopped reading (say, with a large pipelined response
+    /// still unread) must not hold the connection open forever.
+    async fn refuse(
+        &mut self,
+        config: &Config,
+        stats: &StatsCells,
+        refusal: Refusal,
+    ) -> io::Result<()> {
         stats.bad_requests.fetch_add(1, Ordering::Relaxed);
         log::debug!("refusing a request: {} ({})", refusal.status, refusal.why);
-        let body = format!("{}\n", refusal.why);
-        let head = format!(
-            "HTTP/1.1 {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            refusal.status,
-            body.len()
-        );
-        self.stream.write_all(head.as_bytes()).await?;
-        self.stream.write_all(body.as_bytes()).await?;
-        self.stream.close().await?;
+        let out = &mut self.out;
+        out.clear();
+        out.extend_from_slice(b"HTTP/1.1 ");
+        out.extend_from_slice(refusal.status.as_bytes());
+        out.extend_from_slice(b"\r\nContent-Length: ");
+        out.extend_from_slice((refusal.why.len() + 1).to_string().as_bytes());
+        out.extend_from_slice(b"\r\nConnection: close\r\n\r\n");
+        out.extend_from_slice(refusal.why.as_bytes());
+        out.push(b'\n');
+        let write = async {
+            self.stream.write_all(&self.out).await?;
+            self.stream.close().await
+        };
+        let written = solo::time::timeout(config.idle_timeout, write).await;
+        // The answer can be large (it quotes the request); keep no big buffer.
+        self.out.clear();
+        self.out.shrink_to(COALESCE);
+        written??;
         // Drain through the connection's own buffer: a scratch array here
         // would live inside every connection's future.
         let drain = async {

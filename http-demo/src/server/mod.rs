@@ -5,12 +5,17 @@
 //!   of `ms` milliseconds (at most [`Config::max_delay`]), standing in for a
 //!   remote API's latency;
 //! * `GET /bytes/<n>`: 200 with `n` bytes (at most [`Config::max_bytes`]);
-//! * any other path: 404; any other method: 405; an out-of-range number: 400.
+//! * any other path: 404; any other method: 405; an out-of-range or
+//!   non-numeric number: 400 (checked before the method, so
+//!   `POST /bytes/abc` is a 400 and `POST /bytes/1` a 405).
 //!
 //! Connections are kept alive (HTTP/1.1 default, or HTTP/1.0 with
 //! `Connection: keep-alive`) and pipelined requests are answered in order.
-//! A malformed request gets 400 (431 for a head over [`Config::max_head`])
-//! and its connection is closed; everyone else is served as before.
+//! A malformed request is refused and its connection closed: 400 (bad
+//! syntax, an invalid or conflicting `Content-Length`, a bad number in the
+//! path), 431 (a head over [`Config::max_head`] or too many header lines),
+//! 413 (a request body over 64 KiB) or 501 (a request with
+//! `Transfer-Encoding`). Everyone else is served as before.
 
 pub(crate) mod conn;
 mod shutdown;
@@ -44,7 +49,9 @@ pub struct Config {
     pub max_head: usize,
     /// How long a connection may sit without sending a complete request
     /// head (default 30 s): idle keep-alive connections and slow clients are
-    /// closed after it.
+    /// closed after it. It also bounds discarding a request's body, writing
+    /// each response and writing a refusal: a client that sends or reads
+    /// too slowly is dropped after it.
     pub idle_timeout: Duration,
     /// The longest `/delay/<ms>` accepted (default 60 s).
     pub max_delay: Duration,
