@@ -79,6 +79,33 @@ fn chunked_bodies_are_decoded() {
 }
 
 #[test]
+fn trailers_that_arrive_a_byte_at_a_time_still_end_the_body() {
+    // The blank line that ends the trailers straddles reads: the search
+    // for it must look back over bytes it has already scanned.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") && s.read(&mut byte).unwrap_or(0) == 1 {
+            head.push(byte[0]);
+        }
+        s.set_nodelay(true).unwrap();
+        let _ =
+            s.write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n");
+        for &b in b"A: 1\r\nB: 2\r\n\r\n" {
+            thread::sleep(Duration::from_millis(2));
+            let _ = s.write_all(&[b]);
+        }
+        thread::sleep(Duration::from_secs(10));
+    });
+    let client = Client::builder().timeout(Duration::from_secs(5)).build();
+    let response = solo::block_on(client.get(&url)).unwrap();
+    assert_eq!(response.body, b"abc");
+}
+
+#[test]
 fn close_delimited_bodies_end_at_the_close() {
     let url = scripted(b"HTTP/1.0 200 OK\r\nServer: old\r\n\r\nuntil the very end");
     solo::block_on(async {

@@ -188,21 +188,32 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
 
     /// Appends exactly `n` bytes of body to `out`: buffered ones first, then
     /// straight from the socket. Returns how many arrived before end of stream.
+    ///
+    /// Room is zeroed at most `MAX_PREALLOC` at a time and kept across reads,
+    /// so each body byte is zeroed once however small the server's writes.
     async fn read_exact_into(&mut self, out: &mut Vec<u8>, n: usize) -> io::Result<usize> {
         let mut got = self.rbuf.take_into(out, n);
+        // `out[..filled]` holds the body so far; `out[filled..]` is room.
+        let mut filled = out.len();
         while got < n {
-            let start = out.len();
-            let step = (n - got).min(MAX_PREALLOC);
-            out.resize(start + step, 0);
-            let read = self.stream.read(&mut out[start..]).await;
-            let read = read.inspect_err(|_| out.truncate(start))?;
-            out.truncate(start + read);
+            if filled == out.len() {
+                out.resize(filled + (n - got).min(MAX_PREALLOC), 0);
+            }
+            let read = match self.stream.read(&mut out[filled..]).await {
+                Ok(read) => read,
+                Err(e) => {
+                    out.truncate(filled);
+                    return Err(e);
+                }
+            };
             if read == 0 {
                 break;
             }
             self.received = true;
+            filled += read;
             got += read;
         }
+        out.truncate(filled);
         Ok(got)
     }
 
@@ -279,16 +290,21 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
 
     /// Skips the trailer section after the last chunk (up to `MAX_HEAD`).
     async fn read_trailers(&mut self) -> Result<(), Error> {
+        // Bytes already searched for the blank line: a server dribbling
+        // trailers costs O(n) scanning, not a rescan per read.
+        let mut scanned: usize = 0;
         loop {
             let data = self.rbuf.data();
             if data.starts_with(b"\r\n") {
                 self.rbuf.consume(2);
                 return Ok(());
             }
-            if let Some(i) = data.windows(4).position(|w| w == b"\r\n\r\n") {
-                self.rbuf.consume(i + 4);
+            let from = scanned.saturating_sub(3);
+            if let Some(i) = data[from..].windows(4).position(|w| w == b"\r\n\r\n") {
+                self.rbuf.consume(from + i + 4);
                 return Ok(());
             }
+            scanned = data.len();
             if data.len() >= MAX_HEAD {
                 return Err(Error::BadChunk("trailers larger than the head cap"));
             }
