@@ -1,4 +1,6 @@
-//! When to (re)parse a message head that arrives in pieces.
+//! What the client and the server share about message heads: when to
+//! (re)parse one that arrives in pieces, and what its `Connection` header
+//! says.
 
 /// Tracks how much of a growing head has been looked at, so that a peer
 /// dribbling bytes costs O(n) scanning instead of one full parse per read.
@@ -26,6 +28,31 @@ impl HeadScan {
     }
 }
 
+/// Whether a connection stays open after a message, from its HTTP version
+/// and the tokens of its `Connection` headers: `close` anywhere wins (RFC
+/// 9112, 9.6); otherwise HTTP/1.1 persists, and HTTP/1.0 only with
+/// `keep-alive`.
+#[derive(Debug, Default)]
+pub(crate) struct Persistence {
+    close: bool,
+    keep_alive: bool,
+}
+
+impl Persistence {
+    /// Takes in the value of one `Connection` header.
+    pub(crate) fn add(&mut self, value: &[u8]) {
+        for token in value.split(|&b| b == b',').map(<[u8]>::trim_ascii) {
+            self.close |= token.eq_ignore_ascii_case(b"close");
+            self.keep_alive |= token.eq_ignore_ascii_case(b"keep-alive");
+        }
+    }
+
+    /// Whether the connection persists; `minor` is the `1.x` version.
+    pub(crate) fn persists(&self, minor: u8) -> bool {
+        !self.close && (minor >= 1 || self.keep_alive)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,5 +66,23 @@ mod tests {
         assert!(!scan.should_parse(&head[..20]));
         assert!(!scan.should_parse(&head[..24]));
         assert!(scan.should_parse(&head[..]));
+    }
+
+    #[test]
+    fn close_wins_over_keep_alive_and_http_1_0_needs_keep_alive() {
+        let persists = |minor: u8, values: &[&str]| {
+            let mut p = Persistence::default();
+            for v in values {
+                p.add(v.as_bytes());
+            }
+            p.persists(minor)
+        };
+        assert!(persists(1, &[]));
+        assert!(!persists(0, &[]));
+        assert!(persists(0, &["Keep-Alive"]));
+        assert!(!persists(1, &["close"]));
+        assert!(!persists(1, &["close, keep-alive"]));
+        assert!(!persists(0, &["keep-alive", " CLOSE "]));
+        assert!(persists(1, &["upgrade, keep-alive"]));
     }
 }

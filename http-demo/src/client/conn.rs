@@ -12,7 +12,7 @@ use solo::net::TcpStream;
 
 use super::{Error, Response};
 use crate::buf::{self, ReadBuf};
-use crate::head::HeadScan;
+use crate::head::{HeadScan, Persistence};
 use crate::url::Url;
 
 /// The cap on a response's status line plus headers.
@@ -356,7 +356,7 @@ pub(crate) fn parse_head(data: &[u8], max_body: usize) -> Result<Option<Head>, E
     };
     let mut length: Option<u64> = None;
     let mut chunked = false;
-    let mut close = version == 0;
+    let mut persistence = Persistence::default();
     for h in parsed.headers.iter() {
         let value = String::from_utf8_lossy(h.value);
         if h.name.eq_ignore_ascii_case("content-length") {
@@ -372,13 +372,7 @@ pub(crate) fn parse_head(data: &[u8], max_body: usize) -> Result<Option<Head>, E
             }
             chunked = true;
         } else if h.name.eq_ignore_ascii_case("connection") {
-            for token in value.split(',').map(str::trim) {
-                if token.eq_ignore_ascii_case("close") {
-                    close = true;
-                } else if token.eq_ignore_ascii_case("keep-alive") && version == 0 {
-                    close = false;
-                }
-            }
+            persistence.add(h.value);
         }
         response
             .headers
@@ -400,7 +394,7 @@ pub(crate) fn parse_head(data: &[u8], max_body: usize) -> Result<Option<Head>, E
         consumed,
         response,
         framing,
-        reusable: !close,
+        reusable: persistence.persists(version),
     }))
 }
 

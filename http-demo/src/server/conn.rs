@@ -12,7 +12,7 @@ use solo::net::TcpStream;
 
 use super::{Config, StatsCells};
 use crate::buf::{self, ReadBuf};
-use crate::head::HeadScan;
+use crate::head::{HeadScan, Persistence};
 
 /// The body of `/delay/<ms>`.
 pub const DELAY_BODY_LEN: usize = 1024;
@@ -314,18 +314,11 @@ fn parse_request(data: &[u8], config: &Config) -> Result<Option<(usize, Request)
     else {
         return Err(bad("incomplete request line"));
     };
-    let mut keep_alive = version == 1;
+    let mut persistence = Persistence::default();
     let mut body_len = None;
     for h in parsed.headers.iter() {
         if h.name.eq_ignore_ascii_case("connection") {
-            for token in h.value.split(|&b| b == b',') {
-                let token = token.trim_ascii();
-                if token.eq_ignore_ascii_case(b"close") {
-                    keep_alive = false;
-                } else if token.eq_ignore_ascii_case(b"keep-alive") {
-                    keep_alive = true;
-                }
-            }
+            persistence.add(h.value);
         } else if h.name.eq_ignore_ascii_case("content-length") {
             let n = std::str::from_utf8(h.value.trim_ascii())
                 .ok()
@@ -355,7 +348,7 @@ fn parse_request(data: &[u8], config: &Config) -> Result<Option<(usize, Request)
         consumed,
         Request {
             route,
-            keep_alive,
+            keep_alive: persistence.persists(version),
             body_len,
         },
     )))
@@ -440,6 +433,7 @@ mod tests {
         assert!(!ka("GET / HTTP/1.1\r\nConnection: close\r\n\r\n"));
         assert!(!ka("GET / HTTP/1.0\r\n\r\n"));
         assert!(ka("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n"));
+        assert!(!ka("GET / HTTP/1.1\r\nConnection: close, keep-alive\r\n\r\n"));
     }
 
     #[test]
