@@ -7,30 +7,26 @@ use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
-use crate::client::conn::{parse_head, Framing};
+use crate::client::conn::{parse_head, write_get, Framing};
 use crate::client::{Error, Response, MAX_HEAD, USER_AGENT};
 use crate::url::Url;
 
 /// Fetches `url` on a new blocking connection (`Connection: close`).
 ///
 /// `timeout` bounds the connect and each read and write (not the sum);
-/// `max_body` caps the body. The head is capped at [`MAX_HEAD`] like the
-/// async client's, and the same malformed responses give the same errors.
+/// `max_body` caps the body. It sends the async client's request, reads to
+/// the close (at most [`MAX_HEAD`] plus `max_body` bytes), and parses the
+/// head with the async client's parser, so most malformed responses give
+/// the same errors. It is simpler than the async client in what follows
+/// the head: a `1xx` response is returned as it is (not skipped), and
+/// chunked trailers are not checked.
 ///
 /// # Errors
 ///
 /// See [`Error`].
 pub fn get(url: &Url, timeout: Duration, max_body: usize) -> Result<Response, Error> {
-    let target = (url.host(), url.port());
-    let addr_text = || format!("{}:{}", url.host(), url.port());
-    let connect_error = |e: std::io::Error| match e.kind() {
-        std::io::ErrorKind::ConnectionRefused => Error::ConnectRefused { addr: addr_text() },
-        _ => Error::Connect {
-            addr: addr_text(),
-            source: e,
-        },
-    };
-    let addr = target
+    let connect_error = |e| Error::connecting(url, e);
+    let addr = (url.host(), url.port())
         .to_socket_addrs()
         .map_err(connect_error)?
         .next()
@@ -41,13 +37,7 @@ pub fn get(url: &Url, timeout: Duration, max_body: usize) -> Result<Response, Er
     stream.set_write_timeout(Some(timeout))?;
 
     let mut request = Vec::with_capacity(128);
-    request.extend_from_slice(b"GET ");
-    request.extend_from_slice(url.target().as_bytes());
-    request.extend_from_slice(b" HTTP/1.1\r\nHost: ");
-    url.write_host_header(&mut request);
-    request.extend_from_slice(b"\r\nUser-Agent: ");
-    request.extend_from_slice(USER_AGENT.as_bytes());
-    request.extend_from_slice(b"\r\nConnection: close\r\n\r\n");
+    write_get(&mut request, url, false, USER_AGENT);
     stream.write_all(&request).map_err(timeout_error(timeout))?;
 
     // The server closes after the response: read it all, within the caps.

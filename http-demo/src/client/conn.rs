@@ -58,16 +58,9 @@ pub(crate) struct Conn<S = TcpStream> {
 impl Conn {
     /// Connects to the URL's host and port, with `TCP_NODELAY`.
     pub(crate) async fn connect(url: &Url) -> Result<Conn, Error> {
-        let addr = || format!("{}:{}", url.host(), url.port());
         let stream = TcpStream::connect((url.host(), url.port()))
             .await
-            .map_err(|e| match e.kind() {
-                io::ErrorKind::ConnectionRefused => Error::ConnectRefused { addr: addr() },
-                _ => Error::Connect {
-                    addr: addr(),
-                    source: e,
-                },
-            })?;
+            .map_err(|e| Error::connecting(url, e))?;
         stream.set_nodelay(true)?;
         Ok(Conn::from_stream(stream, url.host(), url.port()))
     }
@@ -95,19 +88,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
         user_agent: &str,
     ) -> io::Result<()> {
         self.received = false;
-        let w = &mut self.wbuf;
-        w.clear();
-        w.extend_from_slice(b"GET ");
-        w.extend_from_slice(url.target().as_bytes());
-        w.extend_from_slice(b" HTTP/1.1\r\nHost: ");
-        url.write_host_header(w);
-        w.extend_from_slice(b"\r\nUser-Agent: ");
-        w.extend_from_slice(user_agent.as_bytes());
-        w.extend_from_slice(if keep_alive {
-            b"\r\nConnection: keep-alive\r\n\r\n".as_slice()
-        } else {
-            b"\r\nConnection: close\r\n\r\n".as_slice()
-        });
+        self.wbuf.clear();
+        write_get(&mut self.wbuf, url, keep_alive, user_agent);
         self.stream.write_all(&self.wbuf).await
     }
 
@@ -334,6 +316,21 @@ pub(crate) struct Head {
     pub(crate) framing: Framing,
     /// Whether the connection may carry another request after this response.
     pub(crate) reusable: bool,
+}
+
+/// Appends a `GET` request for `url` to `w`; both clients send this.
+pub(crate) fn write_get(w: &mut Vec<u8>, url: &Url, keep_alive: bool, user_agent: &str) {
+    w.extend_from_slice(b"GET ");
+    w.extend_from_slice(url.target().as_bytes());
+    w.extend_from_slice(b" HTTP/1.1\r\nHost: ");
+    url.write_host_header(w);
+    w.extend_from_slice(b"\r\nUser-Agent: ");
+    w.extend_from_slice(user_agent.as_bytes());
+    w.extend_from_slice(if keep_alive {
+        b"\r\nConnection: keep-alive\r\n\r\n".as_slice()
+    } else {
+        b"\r\nConnection: close\r\n\r\n".as_slice()
+    });
 }
 
 /// Parses a complete head in `data`: `None` if more bytes are needed.

@@ -76,6 +76,17 @@ pub enum Error {
     TooManyInterimResponses,
 }
 
+impl Error {
+    /// The error for a failed connect to `url`'s host and port.
+    pub(crate) fn connecting(url: &crate::url::Url, source: io::Error) -> Error {
+        let addr = format!("{}:{}", url.host(), url.port());
+        match source.kind() {
+            io::ErrorKind::ConnectionRefused => Error::ConnectRefused { addr },
+            _ => Error::Connect { addr, source },
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -433,7 +433,9 @@ mod tests {
         assert!(!ka("GET / HTTP/1.1\r\nConnection: close\r\n\r\n"));
         assert!(!ka("GET / HTTP/1.0\r\n\r\n"));
         assert!(ka("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n"));
-        assert!(!ka("GET / HTTP/1.1\r\nConnection: close, keep-alive\r\n\r\n"));
+        assert!(!ka(
+            "GET / HTTP/1.1\r\nConnection: close, keep-alive\r\n\r\n"
+        ));
     }
 
     #[test]
