@@ -359,7 +359,10 @@ fn route(method: &str, path: &str, config: &Config) -> Result<Route, Refusal> {
     let path = path.split('?').next().unwrap_or_default();
     let number = |s: &str, what: &str| -> Result<u64, Refusal> {
         if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad(format!("{what} must be a decimal number, got {s:?}")));
+            return Err(bad(format!(
+                "{what} must be a decimal number, got {}",
+                quote(s)
+            )));
         }
         s.parse().map_err(|_| bad(format!("{what} is too large")))
     };
@@ -385,6 +388,19 @@ fn route(method: &str, path: &str, config: &Config) -> Result<Route, Refusal> {
         return Ok(Route::MethodNotAllowed);
     }
     Ok(route)
+}
+
+/// At most this many characters of what a client sent are quoted back in a
+/// refusal: the answer stays small however long the bad input is.
+const MAX_QUOTED: usize = 32;
+
+/// `s` in quotes, cut to [`MAX_QUOTED`] characters (and then followed by its
+/// length), so a refusal never echoes a megabyte path back.
+fn quote(s: &str) -> String {
+    match s.char_indices().nth(MAX_QUOTED) {
+        None => format!("{s:?}"),
+        Some((cut, _)) => format!("{:?}... ({} bytes)", &s[..cut], s.len()),
+    }
 }
 
 #[cfg(test)]
@@ -498,5 +514,94 @@ mod tests {
             "400 Bad Request"
         );
         assert!(parse("GET / HTTP/1.1\r\nHost: x\r\n").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_refusal_quotes_at_most_a_few_bytes_of_the_bad_input() {
+        let path = format!("/bytes/{}", "a".repeat(1 << 20));
+        let err = parse(&format!("GET {path} HTTP/1.1\r\n\r\n")).unwrap_err();
+        assert_eq!(err.status, "400 Bad Request");
+        assert!(err.why.len() < 128, "a {}-byte refusal", err.why.len());
+        assert!(err.why.contains("(1048576 bytes)"), "{}", err.why);
+        // Short input is quoted whole; a cut never splits a character.
+        assert_eq!(quote("12x"), "\"12x\"");
+        assert!(quote(&"é".repeat(40)).starts_with(&format!("{:?}", "é".repeat(32))));
+    }
+
+    /// A client that sends `input`, then neither sends nor reads anything:
+    /// reads after `input` and every write stay pending.
+    struct Stalled(&'static [u8]);
+
+    impl AsyncRead for Stalled {
+        fn poll_read(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+            buf: &mut [u8],
+        ) -> std::task::Poll<io::Result<usize>> {
+            if self.0.is_empty() {
+                return std::task::Poll::Pending;
+            }
+            let n = buf.len().min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            std::task::Poll::Ready(Ok(n))
+        }
+    }
+
+    impl AsyncWrite for Stalled {
+        fn poll_write(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+            _: &[u8],
+        ) -> std::task::Poll<io::Result<usize>> {
+            std::task::Poll::Pending
+        }
+
+        fn poll_flush(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<io::Result<()>> {
+            std::task::Poll::Pending
+        }
+
+        fn poll_close(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<io::Result<()>> {
+            std::task::Poll::Pending
+        }
+    }
+
+    #[test]
+    fn an_answer_the_client_never_reads_ends_the_connection_after_the_idle_timeout() {
+        // The refusal's write once had no timeout: a client that stopped
+        // reading (its buffers full of an earlier response) held the
+        // connection, and its slot, forever. The paused clock makes this
+        // exact and instant.
+        let runtime = solo::Builder::new().start_paused(true).build().unwrap();
+        for (request, refused) in [
+            (&b"GET /bytes/x HTTP/1.1\r\n\r\n"[..], 1),
+            (b"GET /bytes/10 HTTP/1.1\r\n\r\n", 0),
+        ] {
+            runtime.block_on(async {
+                let config = Config {
+                    idle_timeout: Duration::from_millis(300),
+                    ..Config::default()
+                };
+                let stats = StatsCells::default();
+                let start = solo::time::Instant::now();
+                let served = solo::time::timeout(
+                    Duration::from_secs(3600),
+                    serve_stream(Stalled(request), &config, &stats),
+                )
+                .await;
+                assert!(
+                    served.is_ok(),
+                    "still writing to a stalled client after an hour"
+                );
+                assert_eq!(start.elapsed(), config.idle_timeout);
+                assert_eq!(stats.bad_requests.load(Ordering::Relaxed), refused);
+            });
+        }
     }
 }
