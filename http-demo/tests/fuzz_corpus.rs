@@ -130,3 +130,20 @@ fn method_not_allowed_body_matches_its_content_length() {
         Some(Err(http_demo::client::Error::ClosedBeforeResponse))
     ));
 }
+
+/// The keep-alive seed reads one byte at a time: with larger reads the
+/// second response is already buffered when the first ends, the client
+/// (rightly) stops reusing the connection, and the fuzzer would start from
+/// an input that never reaches a second response.
+#[test]
+fn the_keep_alive_seed_reaches_its_second_response() {
+    let data =
+        fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/response/keep_alive_two"))
+            .expect("the keep_alive_two seed");
+    let bodies: Vec<_> = fuzzing::client_responses(&data)
+        .into_iter()
+        .map_while(Result::ok)
+        .map(|r| r.body)
+        .collect();
+    assert_eq!(bodies, [&b"a"[..], b"b"]);
+}
