@@ -1,32 +1,15 @@
 //! The client against a fake server that misbehaves in one way per test:
 //! each request must end with the right error, in bounded time and memory.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
+use std::net::TcpListener;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use http_demo::client::{Client, Error, Response, MAX_HEAD};
 
-/// Serves one connection on a std thread: reads the request head, then
-/// runs `script` on the stream. Returns the URL to fetch.
-fn fake_server(script: impl FnOnce(&mut TcpStream) + Send + 'static) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        let mut head = Vec::new();
-        let mut byte = [0u8; 1];
-        while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
-            head.push(byte[0]);
-        }
-        script(&mut stream);
-    });
-    format!("http://{addr}/")
-}
+mod common;
+use common::fake_server;
 
 /// Sends `bytes` and closes.
 fn replying(bytes: &'static [u8]) -> String {

@@ -2,7 +2,7 @@
 //! the framings the server does not use): bodies arrive whole, connections
 //! are reused, and the concurrency limit holds.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpListener;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -11,6 +11,9 @@ use http_demo::client::{self, Client};
 use http_demo::demo::{self, Options};
 use http_demo::server::{self, Config, DELAY_BODY_LEN};
 
+mod common;
+use common::{read_head, scripted_replies};
+
 fn start_server() -> server::ServerHandle {
     server::spawn_thread("127.0.0.1:0", Config::default()).unwrap()
 }
@@ -18,26 +21,6 @@ fn start_server() -> server::ServerHandle {
 /// A one-connection peer that reads a request head, then sends `reply`.
 fn scripted(reply: &'static [u8]) -> String {
     scripted_replies(vec![reply])
-}
-
-/// A one-connection peer that answers each request head on it with the
-/// next of `replies`, then closes.
-fn scripted_replies(replies: Vec<&'static [u8]>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    thread::spawn(move || {
-        let (mut s, _) = listener.accept().unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        for reply in replies {
-            let mut head = Vec::new();
-            let mut byte = [0u8; 1];
-            while !head.ends_with(b"\r\n\r\n") && s.read(&mut byte).unwrap_or(0) == 1 {
-                head.push(byte[0]);
-            }
-            let _ = s.write_all(reply);
-        }
-    });
-    format!("http://{addr}/")
 }
 
 #[test]
@@ -86,11 +69,7 @@ fn trailers_that_arrive_a_byte_at_a_time_still_end_the_body() {
     let url = format!("http://{}/", listener.local_addr().unwrap());
     thread::spawn(move || {
         let (mut s, _) = listener.accept().unwrap();
-        let mut head = Vec::new();
-        let mut byte = [0u8; 1];
-        while !head.ends_with(b"\r\n\r\n") && s.read(&mut byte).unwrap_or(0) == 1 {
-            head.push(byte[0]);
-        }
+        read_head(&mut s);
         s.set_nodelay(true).unwrap();
         let _ =
             s.write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n");
@@ -250,13 +229,6 @@ fn a_reused_connection_reset_mid_body_is_an_error_not_a_retry() {
                     Err(_) if Instant::now() < deadline => thread::sleep(Duration::from_millis(10)),
                     Err(_) => return None,
                 }
-            }
-        };
-        let read_head = |s: &mut std::net::TcpStream| {
-            let mut head = Vec::new();
-            let mut byte = [0u8; 1];
-            while !head.ends_with(b"\r\n\r\n") && s.read(&mut byte).unwrap_or(0) == 1 {
-                head.push(byte[0]);
             }
         };
         let mut s = accept().unwrap();

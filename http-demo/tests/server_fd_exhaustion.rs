@@ -4,13 +4,14 @@
 #![cfg(unix)]
 
 use std::fs::File;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use http_demo::server::{self, Config};
 use socket2::{Domain, Protocol, Socket, Type};
+
+mod common;
 
 const CLIENTS: usize = 10;
 
@@ -55,18 +56,6 @@ fn accept_backs_off_when_out_of_descriptors_and_recovers() {
     }
     assert_eq!(server.stats().accepted, CLIENTS);
     for socket in sockets {
-        let mut stream: TcpStream = socket.into();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .unwrap();
-        stream
-            .write_all(b"GET /bytes/2 HTTP/1.1\r\nConnection: close\r\n\r\n")
-            .unwrap();
-        let mut reply = String::new();
-        stream.read_to_string(&mut reply).unwrap();
-        assert!(
-            reply.starts_with("HTTP/1.1 200 OK") && reply.ends_with("xx"),
-            "{reply:?}"
-        );
+        common::get_two_bytes(&mut socket.into());
     }
 }

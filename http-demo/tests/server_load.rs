@@ -11,7 +11,7 @@
 //! test reads this process's RSS.
 #![cfg(unix)]
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::net::{SocketAddr, TcpStream};
 use std::sync::Mutex;
 use std::thread;
@@ -20,6 +20,8 @@ use std::time::{Duration, Instant};
 use http_demo::demo::{self, Options};
 use http_demo::server::{self, Config};
 use solo_tests::rss_bytes;
+
+mod common;
 
 /// The two tests each need most of the open-file limit: one at a time.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
@@ -52,18 +54,8 @@ fn long_form() -> bool {
 /// One GET on a new connection; the time to the complete response.
 fn probe(addr: SocketAddr) -> Duration {
     let start = Instant::now();
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    s.write_all(b"GET /bytes/2 HTTP/1.1\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut reply = String::new();
-    s.read_to_string(&mut reply).unwrap();
-    let took = start.elapsed();
-    assert!(
-        reply.starts_with("HTTP/1.1 200 OK") && reply.ends_with("xx"),
-        "{reply:?}"
-    );
-    took
+    common::get_two_bytes(&mut TcpStream::connect(addr).unwrap());
+    start.elapsed()
 }
 
 /// Waits (polling, up to `limit`) until `done()` holds; whether it did.
