@@ -1,6 +1,12 @@
-//! What the client and the server share about message heads: when to
-//! (re)parse one that arrives in pieces, and what its `Connection` header
-//! says.
+//! What the client and the server share about message heads: reading one
+//! that arrives in pieces (and when to reparse it), what its `Connection`
+//! header says, and how a decimal field is read.
+
+use std::io;
+
+use solo::io::AsyncRead;
+
+use crate::buf::ReadBuf;
 
 /// Tracks how much of a growing head has been looked at, so that a peer
 /// dribbling bytes costs O(n) scanning instead of one full parse per read.
@@ -8,7 +14,7 @@
 /// Parse once the first line is in (so garbage fails fast) and then only
 /// when a blank line (`\n\n` or `\n\r\n`) may have completed the head.
 #[derive(Debug, Default)]
-pub(crate) struct HeadScan {
+struct HeadScan {
     /// Bytes of the head already scanned.
     scanned: usize,
     line_checked: bool,
@@ -17,7 +23,7 @@ pub(crate) struct HeadScan {
 impl HeadScan {
     /// Whether `head` (all bytes received so far, from the head's first
     /// byte) is worth parsing now.
-    pub(crate) fn should_parse(&mut self, head: &[u8]) -> bool {
+    fn should_parse(&mut self, head: &[u8]) -> bool {
         let fresh = &head[self.scanned.saturating_sub(3).min(head.len())..];
         self.scanned = head.len();
         let blank_line =
@@ -26,6 +32,83 @@ impl HeadScan {
         self.line_checked |= first_line;
         blank_line || first_line
     }
+}
+
+/// How reading a head ended.
+#[derive(Debug)]
+pub(crate) enum HeadRead<T, E> {
+    /// `parse` accepted a complete head; its bytes are consumed.
+    Parsed(T),
+    /// `parse` rejected the head (nothing consumed).
+    Invalid(E),
+    /// `max` bytes arrived without a complete head.
+    TooLarge,
+    /// The stream ended first, after this many bytes of a head (0: a clean
+    /// end between messages).
+    Ended { received: usize },
+}
+
+/// Reads from `stream` into `rbuf` until `parse` finds a complete head at
+/// the start of the buffered bytes, they reach `max`, or the stream ends.
+///
+/// `parse` returns `Ok(None)` while the head is incomplete and
+/// `Ok(Some((consumed, head)))` once it is whole; it runs only when
+/// [`HeadScan`] says a new line or blank line arrived, so a peer dribbling a
+/// byte per write costs linear work. Bytes after the head stay buffered.
+pub(crate) async fn read_head<S, T, E>(
+    rbuf: &mut ReadBuf,
+    stream: &mut S,
+    max: usize,
+    mut parse: impl FnMut(&[u8]) -> Result<Option<(usize, T)>, E>,
+) -> io::Result<HeadRead<T, E>>
+where
+    S: AsyncRead + Unpin,
+{
+    let mut scan = HeadScan::default();
+    loop {
+        let data = rbuf.data();
+        if scan.should_parse(data) {
+            match parse(data) {
+                Ok(Some((consumed, head))) => {
+                    rbuf.consume(consumed);
+                    return Ok(HeadRead::Parsed(head));
+                }
+                Ok(None) => {}
+                Err(e) => return Ok(HeadRead::Invalid(e)),
+            }
+        }
+        if data.len() >= max {
+            return Ok(HeadRead::TooLarge);
+        }
+        if rbuf.fill(stream, max).await? == 0 {
+            return Ok(HeadRead::Ended {
+                received: rbuf.len(),
+            });
+        }
+    }
+}
+
+/// Why a field is not a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BadNumber {
+    /// Empty, or something other than ASCII digits (a sign, a space, ...).
+    NotDecimal,
+    /// Digits, but more than a `u64` holds.
+    TooLarge,
+}
+
+/// Reads a field that must be a non-empty run of ASCII digits, as
+/// `Content-Length` and the server's path numbers must: `u64`'s own parser
+/// would also take a leading `+`.
+pub(crate) fn decimal(field: &[u8]) -> Result<u64, BadNumber> {
+    if field.is_empty() || !field.iter().all(u8::is_ascii_digit) {
+        return Err(BadNumber::NotDecimal);
+    }
+    field.iter().try_fold(0u64, |n, &d| {
+        n.checked_mul(10)
+            .and_then(|n| n.checked_add(u64::from(d - b'0')))
+            .ok_or(BadNumber::TooLarge)
+    })
 }
 
 /// Whether a connection stays open after a message, from its HTTP version
@@ -66,6 +149,76 @@ mod tests {
         assert!(!scan.should_parse(&head[..20]));
         assert!(!scan.should_parse(&head[..24]));
         assert!(scan.should_parse(&head[..]));
+    }
+
+    #[test]
+    fn decimal_takes_only_plain_digits() {
+        assert_eq!(decimal(b"0"), Ok(0));
+        assert_eq!(decimal(b"007"), Ok(7));
+        assert_eq!(decimal(b"18446744073709551615"), Ok(u64::MAX));
+        assert_eq!(decimal(b"18446744073709551616"), Err(BadNumber::TooLarge));
+        for bad in [&b""[..], b"+1", b"-1", b" 1", b"1 ", b"0x10", b"1e3"] {
+            assert_eq!(decimal(bad), Err(BadNumber::NotDecimal), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn read_head_parses_a_head_that_arrives_a_byte_at_a_time() {
+        use solo::io::AsyncRead;
+        use std::pin::Pin;
+        use std::task::{Context, Poll};
+
+        /// Hands out its bytes one per read, counting the reads.
+        struct Dribble(&'static [u8], usize);
+        impl AsyncRead for Dribble {
+            fn poll_read(
+                mut self: Pin<&mut Self>,
+                _: &mut Context<'_>,
+                buf: &mut [u8],
+            ) -> Poll<io::Result<usize>> {
+                let n = self.0.len().min(1).min(buf.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                self.1 += 1;
+                Poll::Ready(Ok(n))
+            }
+        }
+
+        solo::block_on(async {
+            let head = b"HTTP/1.1 200 OK\r\nA: b\r\n\r\n";
+            let mut stream = Dribble(b"HTTP/1.1 200 OK\r\nA: b\r\n\r\nbody", 0);
+            let mut rbuf = ReadBuf::new();
+            let mut parses = 0;
+            let read = read_head(&mut rbuf, &mut stream, 1024, |d: &[u8]| {
+                parses += 1;
+                Ok::<_, ()>(d.starts_with(head).then_some((head.len(), "parsed")))
+            })
+            .await
+            .unwrap();
+            assert!(matches!(read, HeadRead::Parsed("parsed")), "{read:?}");
+            assert_eq!(stream.1, head.len(), "read past the head");
+            assert!(parses <= 3, "{parses} parses of a 3-line head");
+            assert_eq!(rbuf.len(), 0);
+
+            // The rest of the stream: no head, then the end.
+            let mut rbuf = ReadBuf::new();
+            let read = read_head(&mut rbuf, &mut stream, 1024, |_: &[u8]| {
+                Ok::<Option<(usize, ())>, ()>(None)
+            })
+            .await
+            .unwrap();
+            assert!(matches!(read, HeadRead::Ended { received: 4 }), "{read:?}");
+
+            // No head within `max` bytes.
+            let mut endless = Dribble(&[b'a'; 64], 0);
+            let read = read_head(&mut ReadBuf::new(), &mut endless, 16, |_: &[u8]| {
+                Ok::<Option<(usize, ())>, ()>(None)
+            })
+            .await
+            .unwrap();
+            assert!(matches!(read, HeadRead::TooLarge), "{read:?}");
+            assert_eq!(endless.1, 16);
+        });
     }
 
     #[test]

@@ -12,7 +12,7 @@ use solo::net::TcpStream;
 
 use super::{Error, Response};
 use crate::buf::{self, ReadBuf};
-use crate::head::{HeadScan, Persistence};
+use crate::head::{self, BadNumber, HeadRead, Persistence};
 use crate::url::Url;
 
 /// The cap on a response's status line plus headers.
@@ -140,24 +140,19 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
 
     /// Reads and parses a status line and headers, consuming them.
     async fn read_head(&mut self, max_body: usize) -> Result<(Response, Framing, bool), Error> {
-        let mut scan = HeadScan::default();
-        loop {
-            let data = self.rbuf.data();
-            if scan.should_parse(data) {
-                if let Some(head) = parse_head(data, max_body)? {
-                    self.rbuf.consume(head.consumed);
-                    return Ok((head.response, head.framing, head.reusable));
-                }
-            }
-            if data.len() >= MAX_HEAD {
-                return Err(Error::HeaderTooLarge { limit: MAX_HEAD });
-            }
-            if self.fill(MAX_HEAD).await? == 0 {
-                return Err(match self.rbuf.len() {
-                    0 => Error::ClosedBeforeResponse,
-                    received => Error::IncompleteHead { received },
-                });
-            }
+        let read = head::read_head(&mut self.rbuf, &mut self.stream, MAX_HEAD, |data| {
+            Ok(parse_head(data, max_body)?.map(|head| (head.consumed, head)))
+        })
+        .await;
+        // Whatever ended the read, bytes of a response arrived if a head
+        // parsed or some are still buffered (the buffer was empty before).
+        self.received |= matches!(read, Ok(HeadRead::Parsed(_))) || self.has_buffered();
+        match read? {
+            HeadRead::Parsed(head) => Ok((head.response, head.framing, head.reusable)),
+            HeadRead::Invalid(e) => Err(e),
+            HeadRead::TooLarge => Err(Error::HeaderTooLarge { limit: MAX_HEAD }),
+            HeadRead::Ended { received: 0 } => Err(Error::ClosedBeforeResponse),
+            HeadRead::Ended { received } => Err(Error::IncompleteHead { received }),
         }
     }
 
@@ -397,11 +392,7 @@ pub(crate) fn parse_head(data: &[u8], max_body: usize) -> Result<Option<Head>, E
 
 fn parse_content_length(value: &str) -> Result<u64, Error> {
     let v = value.trim();
-    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Error::InvalidContentLength(v.to_string()));
-    }
-    v.parse()
-        .map_err(|_| Error::InvalidContentLength(v.to_string()))
+    head::decimal(v.as_bytes()).map_err(|_: BadNumber| Error::InvalidContentLength(v.to_string()))
 }
 
 fn head_error(e: httparse::Error, data: &[u8]) -> Error {

@@ -12,7 +12,7 @@ use solo::net::TcpStream;
 
 use super::{Config, StatsCells};
 use crate::buf::{self, ReadBuf};
-use crate::head::{HeadScan, Persistence};
+use crate::head::{self, BadNumber, HeadRead, Persistence};
 
 /// The body of `/delay/<ms>`.
 pub const DELAY_BODY_LEN: usize = 1024;
@@ -142,32 +142,20 @@ impl<S: AsyncRead + AsyncWrite + Unpin> ServerConn<S> {
         &mut self,
         config: &Config,
     ) -> io::Result<Option<Result<Request, Refusal>>> {
-        let mut scan = HeadScan::default();
-        loop {
-            let data = self.rbuf.data();
-            if scan.should_parse(data) {
-                match parse_request(data, config) {
-                    Ok(Some((consumed, request))) => {
-                        self.rbuf.consume(consumed);
-                        return Ok(Some(Ok(request)));
-                    }
-                    Ok(None) => {}
-                    Err(refusal) => return Ok(Some(Err(refusal))),
-                }
-            }
-            if data.len() >= config.max_head {
-                return Ok(Some(Err(Refusal {
-                    status: "431 Request Header Fields Too Large",
-                    why: format!("request head larger than {} bytes", config.max_head),
-                })));
-            }
-            if self.fill(config.max_head).await? == 0 {
-                return match self.rbuf.len() {
-                    0 => Ok(None),
-                    _ => Ok(Some(Err(bad("connection closed inside the request head")))),
-                };
-            }
-        }
+        let read = head::read_head(&mut self.rbuf, &mut self.stream, config.max_head, |data| {
+            parse_request(data, config)
+        })
+        .await?;
+        Ok(match read {
+            HeadRead::Parsed(request) => Some(Ok(request)),
+            HeadRead::Invalid(refusal) => Some(Err(refusal)),
+            HeadRead::TooLarge => Some(Err(Refusal {
+                status: "431 Request Header Fields Too Large",
+                why: format!("request head larger than {} bytes", config.max_head),
+            })),
+            HeadRead::Ended { received: 0 } => None,
+            HeadRead::Ended { .. } => Some(Err(bad("connection closed inside the request head"))),
+        })
     }
 
     async fn fill(&mut self, cap: usize) -> io::Result<usize> {
@@ -320,11 +308,8 @@ fn parse_request(data: &[u8], config: &Config) -> Result<Option<(usize, Request)
         if h.name.eq_ignore_ascii_case("connection") {
             persistence.add(h.value);
         } else if h.name.eq_ignore_ascii_case("content-length") {
-            let n = std::str::from_utf8(h.value.trim_ascii())
-                .ok()
-                .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
-                .and_then(|v| v.parse::<u64>().ok())
-                .ok_or_else(|| bad("invalid Content-Length"))?;
+            let n =
+                head::decimal(h.value.trim_ascii()).map_err(|_| bad("invalid Content-Length"))?;
             if body_len.is_some_and(|l| l != n) {
                 return Err(bad("conflicting Content-Length headers"));
             }
@@ -358,13 +343,12 @@ fn parse_request(data: &[u8], config: &Config) -> Result<Option<(usize, Request)
 fn route(method: &str, path: &str, config: &Config) -> Result<Route, Refusal> {
     let path = path.split('?').next().unwrap_or_default();
     let number = |s: &str, what: &str| -> Result<u64, Refusal> {
-        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad(format!(
-                "{what} must be a decimal number, got {}",
-                quote(s)
-            )));
-        }
-        s.parse().map_err(|_| bad(format!("{what} is too large")))
+        head::decimal(s.as_bytes()).map_err(|e| match e {
+            BadNumber::NotDecimal => {
+                bad(format!("{what} must be a decimal number, got {}", quote(s)))
+            }
+            BadNumber::TooLarge => bad(format!("{what} is too large")),
+        })
     };
     let route = if let Some(ms) = path.strip_prefix("/delay/") {
         let ms = number(ms, "the delay")?;
