@@ -81,15 +81,25 @@ fn echo_round_trip<R: Rt>(iters: u64) -> Duration {
     })
 }
 
-fn side_by_side(group: &mut BenchmarkGroup<'_, WallTime>, f: [fn(u64) -> Duration; 3]) {
-    for (name, f) in ["solo", "tokio", "smol"].into_iter().zip(f) {
+/// A timed loop of `iters` operations on one runtime, with that runtime's
+/// name.
+type Named = (&'static str, fn(u64) -> Duration);
+
+/// One bench per runtime in `group`, each named after its runtime.
+fn side_by_side(group: &mut BenchmarkGroup<'_, WallTime>, f: [Named; 3]) {
+    for (name, f) in f {
         group.bench_function(name, |b| b.iter_custom(f));
     }
 }
 
+/// `f` instantiated for each runtime, with the runtime's [`Rt::NAME`].
 macro_rules! each_runtime {
     ($f:ident) => {
-        [$f::<Solo>, $f::<Tokio>, $f::<Smol>]
+        [
+            (Solo::NAME, $f::<Solo> as fn(u64) -> Duration),
+            (Tokio::NAME, $f::<Tokio>),
+            (Smol::NAME, $f::<Smol>),
+        ]
     };
 }
 
