@@ -61,3 +61,52 @@ fn async_fd_write_then_read_with_async_helpers() {
         assert!(inner.peer_addr().is_ok());
     });
 }
+
+/// A FIFO whose last writer closed reports a hang-up; once a new writer
+/// opens it, a read returns `WouldBlock` again and must wait for data, not
+/// spin on the stale hang-up (which once stayed cached for good).
+#[test]
+fn a_fifo_reader_waits_again_once_a_new_writer_opens_it() {
+    use std::os::unix::fs::OpenOptionsExt;
+    solo_tests::with_deadline(Duration::from_secs(10), || {
+        let dir = std::env::temp_dir().join(format!("solo-fifo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("fifo");
+        let _ = std::fs::remove_file(&path);
+        rustix::fs::mkfifoat(
+            rustix::fs::CWD,
+            &path,
+            rustix::fs::Mode::RUSR | rustix::fs::Mode::WUSR,
+        )
+        .unwrap();
+        let reader = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+            .open(&path)
+            .unwrap();
+        solo::block_on(async {
+            let fd = AsyncFd::new(reader).unwrap();
+            drop(std::fs::OpenOptions::new().write(true).open(&path).unwrap());
+            let mut buf = [0; 8];
+            let n = fd.async_read(|f| (&*f).read(&mut buf)).await.unwrap();
+            assert_eq!(n, 0, "end of stream once the last writer left");
+            let mut writer = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+            let idle = solo::time::timeout(
+                Duration::from_millis(100),
+                fd.async_read(|f| (&*f).read(&mut buf)),
+            )
+            .await;
+            assert!(idle.is_err(), "read {idle:?} from an idle writer");
+            writer.write_all(b"x").unwrap();
+            let n = solo::time::timeout(
+                Duration::from_secs(2),
+                fd.async_read(|f| (&*f).read(&mut buf)),
+            )
+            .await
+            .expect("the new writer's data never woke the reader")
+            .unwrap();
+            assert_eq!(&buf[..n], b"x");
+        });
+        std::fs::remove_dir_all(&dir).unwrap();
+    });
+}

@@ -329,3 +329,34 @@ fn abort_of_a_task_blocked_on_io_deregisters_and_closes_its_socket() {
 fn solo_registrations() -> usize {
     solo::runtime::metrics().io_registrations
 }
+
+/// std passes at most IOV_MAX slices (1,024 on Linux) to one `writev`, so
+/// a vectored write of more is short with the send buffer nearly empty. It
+/// once counted as "buffer full" and cleared writability; no edge came,
+/// and the next write waited forever.
+#[test]
+fn a_vectored_write_of_many_slices_does_not_stall_the_next_write() {
+    solo_tests::with_deadline(Duration::from_secs(20), || {
+        solo::block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let reader = solo::spawn(async move {
+                let (mut s, _) = listener.accept().await.unwrap();
+                let mut all = Vec::new();
+                s.read_to_end(&mut all).await.unwrap();
+                all.len()
+            });
+            let mut c = TcpStream::connect(addr).await.unwrap();
+            let bytes = [7u8; 2000];
+            let slices: Vec<_> = bytes.chunks(1).map(std::io::IoSlice::new).collect();
+            let n = c.write_vectored(&slices).await.unwrap();
+            assert!(n > 0 && n <= slices.len());
+            solo::time::timeout(Duration::from_secs(5), c.write_all(b"more"))
+                .await
+                .expect("a write after a many-slice vectored write never ran")
+                .unwrap();
+            c.close().await.unwrap();
+            assert_eq!(reader.await.unwrap(), n + 4);
+        })
+    });
+}

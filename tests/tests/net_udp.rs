@@ -37,3 +37,45 @@ fn connected_udp_sockets_send_and_recv() {
         }
     });
 }
+
+/// An ICMP "port unreachable" leaves an error on a connected socket: the
+/// next `recv` returns it, and after that the socket must wait again like
+/// any idle one. The error state once stayed cached, so every later `recv`
+/// polled ready, got `WouldBlock`, and looped: the thread spun and no
+/// timer could fire.
+#[test]
+fn a_connected_socket_keeps_waiting_and_receiving_after_an_icmp_error() {
+    use std::time::Duration;
+    solo_tests::with_deadline(Duration::from_secs(10), || {
+        solo::block_on(async {
+            let dead = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+            let dead_addr = dead.local_addr().unwrap();
+            drop(dead);
+            let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            a.connect(dead_addr).await.unwrap();
+            a.send(b"anyone?").await.unwrap();
+            let mut buf = [0; 16];
+            let first = solo::time::timeout(Duration::from_secs(2), a.recv(&mut buf))
+                .await
+                .expect("the ICMP error never came back");
+            #[cfg(target_os = "linux")]
+            assert_eq!(
+                first.unwrap_err().kind(),
+                std::io::ErrorKind::ConnectionRefused
+            );
+            #[cfg(not(target_os = "linux"))]
+            let _ = first;
+            // Nothing to read now: the wait ends by its timeout, not a spin.
+            let idle = solo::time::timeout(Duration::from_millis(100), a.recv(&mut buf)).await;
+            assert!(idle.is_err(), "received {idle:?} from nobody");
+            // Someone binds the port and answers: it arrives.
+            let peer = std::net::UdpSocket::bind(dead_addr).unwrap();
+            peer.send_to(b"here", a.local_addr().unwrap()).unwrap();
+            let n = solo::time::timeout(Duration::from_secs(2), a.recv(&mut buf))
+                .await
+                .expect("the datagram after the error never woke the socket")
+                .unwrap();
+            assert_eq!(&buf[..n], b"here");
+        })
+    });
+}

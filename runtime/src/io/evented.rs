@@ -63,9 +63,17 @@ impl<E: Source> PollEvented<E> {
         }
     }
 
-    /// Forgets the readiness in `dir` (an operation proved it gone).
+    /// Forgets the readiness in `dir`, closed and error states included:
+    /// an operation returned `WouldBlock`.
     pub(crate) fn clear_ready(&self, dir: Direction) {
         self.core.reactor.clear_ready(self.key, dir);
+    }
+
+    /// Forgets the plain readiness in `dir`, keeping closed and error
+    /// states: an operation that did not block showed the socket drained
+    /// (or full).
+    pub(crate) fn clear_drained(&self, dir: Direction) {
+        self.core.reactor.clear_drained(self.key, dir);
     }
 
     /// Whether the source reached a final state in `dir` (closed or error).

@@ -10,6 +10,9 @@ use futures_io::{AsyncRead, AsyncWrite};
 use super::drain::DrainHint;
 use super::{each_addr, resolve, ToSocketAddrs};
 use crate::io::evented::PollEvented;
+
+/// The fewest slices any platform's std passes to one `writev`.
+const MIN_IOV_MAX: usize = 16;
 use crate::reactor::Direction;
 
 /// A TCP socket server, listening for connections.
@@ -147,7 +150,7 @@ impl TcpStream {
                 // Hung up or failed without saying why: no event will come.
                 Err(e) if stream.io.is_final(Direction::Write) => return Err(e),
                 Err(e) if e.kind() == io::ErrorKind::NotConnected => {
-                    stream.io.clear_ready(Direction::Write);
+                    stream.io.clear_drained(Direction::Write);
                 }
                 Err(e) => return Err(e),
             }
@@ -215,7 +218,7 @@ impl TcpStream {
         // WouldBlock, so skip that system call. New data brings a new edge.
         poll.map_ok(|outcome| {
             if outcome.drained {
-                self.io.clear_ready(Direction::Read);
+                self.io.clear_drained(Direction::Read);
             }
             outcome.len
         })
@@ -234,15 +237,22 @@ impl TcpStream {
         let poll = self
             .io
             .poll_io(Direction::Write, cx, |mut s| s.write_vectored(bufs));
-        self.wrote(poll, bufs.iter().map(|b| b.len()).sum())
+        // std hands one `writev` at most IOV_MAX slices (1,024 on Linux and
+        // macOS, 16 on some systems): a write of more is short with room to
+        // spare, and no edge would follow. Judge only writes std sends whole.
+        let len = match bufs.len() {
+            0..=MIN_IOV_MAX => bufs.iter().map(|b| b.len()).sum(),
+            _ => 0,
+        };
+        self.wrote(poll, len)
     }
 
-    /// A short write filled the send buffer: the next one would only return
+    /// A short write (`len`: what was offered, 0 if unknown) filled the send buffer: the next one would only return
     /// WouldBlock, so forget the readiness. Buffer space brings a new edge.
     fn wrote(&self, poll: Poll<io::Result<usize>>, len: usize) -> Poll<io::Result<usize>> {
         if let Poll::Ready(Ok(n)) = poll {
             if n > 0 && n < len {
-                self.io.clear_ready(Direction::Write);
+                self.io.clear_drained(Direction::Write);
             }
         }
         poll

@@ -53,13 +53,10 @@ impl Direction {
         }
     }
 
-    /// Readiness bits that an operation returning `WouldBlock` disproves.
-    /// Closed and error states are final and stay.
-    fn clearable(self) -> u8 {
-        match self {
-            Direction::Read => READABLE,
-            Direction::Write => WRITABLE,
-        }
+    /// The bits of [`mask`](Self::mask) that say "closed" or "failed"
+    /// rather than "ready".
+    fn final_bits(self) -> u8 {
+        self.mask() & !(READABLE | WRITABLE)
     }
 }
 
@@ -236,6 +233,14 @@ impl Reactor {
     }
 
     /// Forgets the readiness in `dir`: an operation returned `WouldBlock`.
+    ///
+    /// That clears the closed and error bits of `dir` too: an operation
+    /// that would block proves them stale (a connected UDP socket's ICMP
+    /// error was already returned by the previous `recv`; a FIFO's writer
+    /// came back). Kept, they would make every later poll ready and the
+    /// operation loop spin on `WouldBlock` forever. A state that is truly
+    /// final (a TCP peer's FIN, a reset) never gives `WouldBlock`, and a new
+    /// error or hang-up brings a new event.
     pub(crate) fn clear_ready(&self, key: Key, dir: Direction) {
         let mut inner = self.inner.borrow_mut();
         if let Some(io) = inner
@@ -243,19 +248,33 @@ impl Reactor {
             .get_mut(key.key)
             .filter(|io| io.generation == key.generation)
         {
-            io.readiness &= !dir.clearable();
+            io.readiness &= !dir.mask();
         }
     }
 
-    /// Whether the registration saw a final state in `dir` (closed, error),
-    /// which no later event will clear.
+    /// Forgets only the plain readiness in `dir`, keeping closed and error
+    /// bits: a read or write that did not block showed the socket drained
+    /// or full, which says nothing of a FIN or an error already seen.
+    pub(crate) fn clear_drained(&self, key: Key, dir: Direction) {
+        let mut inner = self.inner.borrow_mut();
+        if let Some(io) = inner
+            .io
+            .get_mut(key.key)
+            .filter(|io| io.generation == key.generation)
+        {
+            io.readiness &= !(dir.mask() & !dir.final_bits());
+        }
+    }
+
+    /// Whether the registration has seen a closed or error state in `dir`
+    /// since it was last cleared.
     pub(crate) fn is_final(&self, key: Key, dir: Direction) -> bool {
         let inner = self.inner.borrow();
         inner
             .io
             .get(key.key)
             .filter(|io| io.generation == key.generation)
-            .is_some_and(|io| io.readiness & dir.mask() & !dir.clearable() != 0)
+            .is_some_and(|io| io.readiness & dir.final_bits() != 0)
     }
 
     pub(crate) fn registrations(&self) -> usize {
