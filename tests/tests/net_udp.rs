@@ -79,3 +79,32 @@ fn a_connected_socket_keeps_waiting_and_receiving_after_an_icmp_error() {
         })
     });
 }
+
+/// A wait that is cancelled (a `timeout`, an aborted task, a dropped
+/// future) takes its waker out of the reactor at once. Wakers once piled up
+/// on an idle socket until its next datagram, each keeping its task alive.
+#[test]
+fn a_cancelled_wait_leaves_no_waker_behind() {
+    use std::future::Future;
+    use std::sync::Arc;
+    use std::task::{Context, Wake, Waker};
+
+    struct Noop;
+    impl Wake for Noop {
+        fn wake(self: Arc<Self>) {}
+    }
+
+    solo::block_on(async {
+        let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let wakers: Vec<Arc<Noop>> = (0..100).map(|_| Arc::new(Noop)).collect();
+        for w in &wakers {
+            let waker = Waker::from(w.clone());
+            let mut cx = Context::from_waker(&waker);
+            let mut buf = [0; 8];
+            let mut recv = Box::pin(socket.recv_from(&mut buf));
+            assert!(recv.as_mut().poll(&mut cx).is_pending());
+        }
+        let held = wakers.iter().filter(|w| Arc::strong_count(w) > 1).count();
+        assert_eq!(held, 0, "{held} cancelled waits still hold their wakers");
+    });
+}

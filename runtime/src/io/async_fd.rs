@@ -1,7 +1,6 @@
 //! `AsyncFd`: readiness for any non-blocking file descriptor.
 
 use std::fmt;
-use std::future::poll_fn;
 use std::io;
 use std::os::fd::{AsRawFd, RawFd};
 use std::task::{Context, Poll};
@@ -125,7 +124,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         dir: Direction,
         mut op: impl FnMut(&T) -> io::Result<R>,
     ) -> io::Result<R> {
-        poll_fn(|cx| self.inner.poll_io(dir, cx, |fd| op(&fd.0))).await
+        self.inner.io(dir, |fd| op(&fd.0)).await
     }
 
     /// Reads with `op` once readable, retrying on `WouldBlock`.

@@ -1,14 +1,15 @@
 //! A mio source registered with the current runtime's reactor.
 
-use std::future::poll_fn;
+use std::future::Future;
 use std::io;
+use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use mio::event::Source;
 
 use crate::context::{self, Core};
-use crate::reactor::{Direction, Key};
+use crate::reactor::{Direction, Key, Slot};
 
 /// Owns a mio source and its registration. Operations retry until they
 /// return `WouldBlock`, then clear the cached readiness and wait for the
@@ -92,8 +93,31 @@ impl<E: Source> PollEvented<E> {
         Poll::Pending
     }
 
-    pub(crate) async fn ready(&self, dir: Direction) -> io::Result<()> {
-        poll_fn(|cx| self.poll_ready(dir, cx)).await
+    /// Waits until the source has (or may have) readiness in `dir`. The
+    /// future's waker is removed from the reactor when it is dropped.
+    pub(crate) fn ready(&self, dir: Direction) -> Readiness<'_, E> {
+        Readiness {
+            evented: self,
+            dir,
+            slot: None,
+        }
+    }
+
+    /// Waits for readiness in `dir`, then runs `op` until it does not return
+    /// `WouldBlock`: the future form of [`poll_io`](Self::poll_io).
+    pub(crate) async fn io<R>(
+        &self,
+        dir: Direction,
+        mut op: impl FnMut(&E) -> io::Result<R>,
+    ) -> io::Result<R> {
+        loop {
+            self.ready(dir).await?;
+            match op(self.get_ref()) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_ready(dir),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                result => return result,
+            }
+        }
     }
 
     /// Deregisters and gives the source back.
@@ -115,6 +139,44 @@ impl<E: Source> Drop for PollEvented<E> {
             // Deregister first, then close; ignore errors: destructors must not panic.
             let _ = self.core.reactor.deregister(&mut io, self.key);
             drop(io);
+        }
+    }
+}
+
+/// The future [`PollEvented::ready`] returns.
+pub(crate) struct Readiness<'a, E: Source> {
+    evented: &'a PollEvented<E>,
+    dir: Direction,
+    /// Where this future's waker is in the reactor, once it waited.
+    slot: Option<Slot>,
+}
+
+impl<E: Source> Future for Readiness<'_, E> {
+    type Output = io::Result<()>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        let ev = this.evented;
+        if ev
+            .core
+            .reactor
+            .poll_ready_slot(ev.key, this.dir, cx, &mut this.slot)
+            .is_ready()
+        {
+            return Poll::Ready(Ok(()));
+        }
+        if !ev.core.is_current() {
+            return Poll::Ready(Err(outside_runtime()));
+        }
+        Poll::Pending
+    }
+}
+
+impl<E: Source> Drop for Readiness<'_, E> {
+    fn drop(&mut self) {
+        if let Some(slot) = self.slot.take() {
+            let ev = self.evented;
+            ev.core.reactor.drop_slot(ev.key, self.dir, slot);
         }
     }
 }

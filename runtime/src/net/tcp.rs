@@ -1,5 +1,4 @@
 use std::fmt;
-use std::future::poll_fn;
 use std::io::{self, IoSlice, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::pin::Pin;
@@ -64,7 +63,8 @@ impl TcpListener {
     /// Waits for a connection. Errors such as "too many open files" are
     /// returned as they come: a server should back off before retrying.
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        poll_fn(|cx| self.poll_accept(cx)).await
+        let (stream, addr) = self.io.io(Direction::Read, |l| l.accept()).await?;
+        Ok((TcpStream::from_mio(stream)?, addr))
     }
 
     /// Polls for a connection.
@@ -207,7 +207,7 @@ impl TcpStream {
 
     /// Peeks at incoming data without consuming it.
     pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
-        poll_fn(|cx| self.io.poll_io(Direction::Read, cx, |s| s.peek(buf))).await
+        self.io.io(Direction::Read, |s| s.peek(buf)).await
     }
 
     fn poll_read_priv(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {

@@ -76,17 +76,40 @@ impl ScheduledIo {
     }
 }
 
-/// The tasks waiting for one direction of a registration. Usually one (a
-/// reader or a writer), held without allocating; more when several tasks
-/// await `readable()` on a shared socket, and each of them is woken.
+/// The tasks waiting for one direction of a registration; an event in that
+/// direction wakes every one of them.
+///
+/// Two kinds, because they end differently:
+/// - a waiting future ([`Readiness`](crate::io::evented::Readiness): the
+///   `readable()`, `recv_from()`, `accept()` kind) holds a [`Slot`] and
+///   takes its waker out when dropped, so cancelled waits (a `timeout`, an
+///   aborted task) leave nothing behind;
+/// - a `poll_*` call (`poll_read`, `poll_accept`, ...) has no future to do
+///   that: its waker stays until the next event, one per task
+///   (deduplicated with `will_wake`).
 #[derive(Default)]
 struct Waiters {
+    /// `poll_*` wakers: the first inline, so one waiter costs no allocation.
     first: Option<Waker>,
     more: Vec<Waker>,
+    /// The wakers of waiting futures, one slot each.
+    futures: Slab<Waker>,
+    /// How many times an event emptied `futures`: a slot taken before that
+    /// is stale, and its key may belong to another future now.
+    round: u32,
+}
+
+/// Where a waiting future's waker is, as handed out by
+/// [`Reactor::poll_ready_slot`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Slot {
+    key: usize,
+    round: u32,
 }
 
 impl Waiters {
-    /// Adds `waker` unless a waker that wakes the same task is there.
+    /// Adds a `poll_*` caller's `waker` unless one that wakes the same task
+    /// is there.
     fn add(&mut self, waker: &Waker) {
         match &self.first {
             None => self.first = Some(waker.clone()),
@@ -99,10 +122,44 @@ impl Waiters {
         }
     }
 
+    /// Stores a waiting future's `waker` in its `slot` (taking a new one if
+    /// it has none, or a stale one). Returns a replaced waker, to be dropped
+    /// outside the reactor's borrow.
+    fn add_future(&mut self, waker: &Waker, slot: &mut Option<Slot>) -> Option<Waker> {
+        if let Some(Slot { key, round }) = *slot {
+            if round == self.round {
+                if let Some(held) = self.futures.get_mut(key) {
+                    if held.will_wake(waker) {
+                        return None;
+                    }
+                    return Some(std::mem::replace(held, waker.clone()));
+                }
+            }
+        }
+        let key = self.futures.insert(waker.clone());
+        *slot = Some(Slot {
+            key,
+            round: self.round,
+        });
+        None
+    }
+
+    /// Takes out the waker in `slot`, if it is still there.
+    fn remove_future(&mut self, slot: Slot) -> Option<Waker> {
+        if slot.round != self.round {
+            return None;
+        }
+        self.futures.try_remove(slot.key)
+    }
+
     /// Moves every waker into `to_wake`.
     fn take_into(&mut self, to_wake: &mut Vec<Waker>) {
         to_wake.extend(self.first.take());
         to_wake.append(&mut self.more);
+        if !self.futures.is_empty() {
+            to_wake.extend(self.futures.drain());
+            self.round = self.round.wrapping_add(1);
+        }
     }
 }
 
@@ -215,7 +272,9 @@ impl Reactor {
     }
 
     /// Ready if the cached readiness allows an operation in `dir`; otherwise
-    /// stores `cx`'s waker (replacing the previous one) and returns `Pending`.
+    /// adds `cx`'s waker to those the next event in `dir` wakes (unless a
+    /// waker of the same task is there) and returns `Pending`. For `poll_*`
+    /// calls; a future uses [`poll_ready_slot`](Self::poll_ready_slot).
     pub(crate) fn poll_ready(&self, key: Key, dir: Direction, cx: &mut Context<'_>) -> Poll<()> {
         let mut inner = self.inner.borrow_mut();
         let Some(io) = inner
@@ -230,6 +289,58 @@ impl Reactor {
         }
         io.waiters(dir).add(cx.waker());
         Poll::Pending
+    }
+
+    /// [`poll_ready`](Self::poll_ready) for a waiting future: its waker goes
+    /// into its own `slot`, which [`drop_slot`](Self::drop_slot) empties
+    /// when the future is dropped before the event.
+    pub(crate) fn poll_ready_slot(
+        &self,
+        key: Key,
+        dir: Direction,
+        cx: &mut Context<'_>,
+        slot: &mut Option<Slot>,
+    ) -> Poll<()> {
+        let replaced = {
+            let mut inner = self.inner.borrow_mut();
+            let Some(io) = inner
+                .io
+                .get_mut(key.key)
+                .filter(|io| io.generation == key.generation)
+            else {
+                return Poll::Ready(()); // gone: let the operation report the error
+            };
+            if io.readiness & dir.mask() != 0 {
+                // Any slot of ours was emptied by the event that set this.
+                *slot = None;
+                return Poll::Ready(());
+            }
+            io.waiters(dir).add_future(cx.waker(), slot)
+        };
+        drop(replaced); // a waker may run code on drop: outside the borrow
+        Poll::Pending
+    }
+
+    /// Takes a dropped future's waker out of its `slot`, if no event took it
+    /// first.
+    pub(crate) fn drop_slot(&self, key: Key, dir: Direction, slot: Slot) {
+        // Dropping a future never happens inside a reactor borrow (wakers
+        // are woken and dropped outside it), but a destructor must not
+        // panic: if it ever did, the waker just stays until the next event.
+        let removed = {
+            let Ok(mut inner) = self.inner.try_borrow_mut() else {
+                return;
+            };
+            match inner
+                .io
+                .get_mut(key.key)
+                .filter(|io| io.generation == key.generation)
+            {
+                Some(io) => io.waiters(dir).remove_future(slot),
+                None => None,
+            }
+        };
+        drop(removed);
     }
 
     /// Forgets the readiness in `dir`: an operation returned `WouldBlock`.
@@ -417,5 +528,70 @@ mod tests {
         assert_eq!(inner.io[new.key].readiness, 0, "stale readiness leaked");
         dispatch(&mut inner.io, token(new), READABLE, &mut to_wake);
         assert_eq!(inner.io[new.key].readiness, READABLE);
+    }
+
+    /// Counts the wakes of the wakers made from it.
+    #[derive(Default)]
+    struct Count(std::sync::atomic::AtomicUsize);
+
+    impl std::task::Wake for Count {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    impl Count {
+        fn get(&self) -> usize {
+            self.0.load(std::sync::atomic::Ordering::SeqCst)
+        }
+    }
+
+    #[test]
+    fn a_dropped_future_takes_its_waker_out_and_only_its_own() {
+        use std::sync::Arc;
+        let (reactor, _waker) = Reactor::new(8).unwrap();
+        let mut socket = mio::net::UdpSocket::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let key = reactor.register(&mut socket).unwrap();
+        let (a, b) = (Arc::new(Count::default()), Arc::new(Count::default()));
+        let (wa, wb) = (Waker::from(a.clone()), Waker::from(b.clone()));
+        let wait = |waker: &Waker, slot: &mut Option<Slot>| {
+            let mut cx = Context::from_waker(waker);
+            assert!(reactor
+                .poll_ready_slot(key, Direction::Read, &mut cx, slot)
+                .is_pending());
+        };
+        let event = || {
+            let mut inner = reactor.inner.borrow_mut();
+            let mut to_wake = Vec::new();
+            dispatch(&mut inner.io, token(key), READABLE, &mut to_wake);
+            inner.io[key.key].readiness = 0; // as if a read then blocked
+            to_wake
+        };
+
+        // A waits and is cancelled: its waker is gone at once.
+        let mut slot_a = None;
+        wait(&wa, &mut slot_a);
+        assert_eq!(Arc::strong_count(&a), 3, "the reactor holds a's waker");
+        reactor.drop_slot(key, Direction::Read, slot_a.unwrap());
+        assert_eq!(Arc::strong_count(&a), 2, "a's waker outlived its future");
+
+        // A waits again; an event empties the slots. B then waits and gets
+        // the same slot key. A's future, dropped late, must not take B's
+        // waker out.
+        let mut slot_a = None;
+        wait(&wa, &mut slot_a);
+        event().into_iter().for_each(Waker::wake);
+        assert_eq!(a.get(), 1);
+        let mut slot_b = None;
+        wait(&wb, &mut slot_b);
+        assert_eq!(
+            slot_a.unwrap().key,
+            slot_b.unwrap().key,
+            "the key is reused"
+        );
+        reactor.drop_slot(key, Direction::Read, slot_a.unwrap());
+        event().into_iter().for_each(Waker::wake);
+        assert_eq!(b.get(), 1, "a stale slot took another future's waker");
+        reactor.deregister(&mut socket, key).unwrap();
     }
 }
