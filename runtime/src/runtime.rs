@@ -180,9 +180,9 @@ impl Runtime {
         loop {
             if main_woken {
                 scheduler.main_polled(&main);
-                let previous = scheduler.current.replace(Some(main_id));
+                let polling = scheduler.enter_poll(main_id);
                 let poll = future.as_mut().poll(&mut cx);
-                scheduler.current.set(previous);
+                drop(polling);
                 if let Poll::Ready(output) = poll {
                     return output;
                 }
