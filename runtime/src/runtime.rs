@@ -253,16 +253,7 @@ impl Runtime {
     }
 
     fn fire_timers(&self) {
-        let core = &*self.core;
-        let now = core.clock.ticks(core.clock.now());
-        loop {
-            let due = core.timers.borrow_mut().pop_due(now);
-            match due {
-                Some(Some(waker)) => waker.wake(),
-                Some(None) => {}
-                None => break,
-            }
-        }
+        crate::time::fire_due(&self.core);
     }
 
     /// A snapshot of the runtime's counters.
