@@ -180,9 +180,9 @@ impl Runtime {
         loop {
             if main_woken {
                 scheduler.main_polled(&main);
-                let previous = scheduler.current.replace(Some(main_id));
+                let polling = scheduler.enter_poll(main_id);
                 let poll = future.as_mut().poll(&mut cx);
-                scheduler.current.set(previous);
+                drop(polling);
                 if let Poll::Ready(output) = poll {
                     return output;
                 }
@@ -253,16 +253,7 @@ impl Runtime {
     }
 
     fn fire_timers(&self) {
-        let core = &*self.core;
-        let now = core.clock.ticks(core.clock.now());
-        loop {
-            let due = core.timers.borrow_mut().pop_due(now);
-            match due {
-                Some(Some(waker)) => waker.wake(),
-                Some(None) => {}
-                None => break,
-            }
-        }
+        crate::time::fire_due(&self.core);
     }
 
     /// A snapshot of the runtime's counters.

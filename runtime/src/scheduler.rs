@@ -115,9 +115,24 @@ pub(crate) struct Scheduler {
     ready: RefCell<VecDeque<TaskRef>>,
     pub(crate) shared: Arc<Shared>,
     next_id: StdCell<u64>,
-    /// The task (or `block_on` future) being polled, for `task::id()`.
+    /// The task (or `block_on` future) being polled, for `task::id()`; set
+    /// only through [`Scheduler::enter_poll`], so that it is `None` again
+    /// once no poll is running, even if one unwound.
     pub(crate) current: StdCell<Option<TaskId>>,
     pub(crate) counters: Counters,
+}
+
+/// Restores the scheduler's current task when dropped; from
+/// [`Scheduler::enter_poll`].
+pub(crate) struct PollGuard<'a> {
+    previous: Option<TaskId>,
+    current: &'a StdCell<Option<TaskId>>,
+}
+
+impl Drop for PollGuard<'_> {
+    fn drop(&mut self) {
+        self.current.set(self.previous);
+    }
 }
 
 impl Scheduler {
@@ -136,6 +151,15 @@ impl Scheduler {
         let id = self.next_id.get();
         self.next_id.set(id + 1);
         TaskId::new(id)
+    }
+
+    /// Makes `id` the current task until the guard drops, which restores
+    /// the one before (usually none), on unwinding too.
+    pub(crate) fn enter_poll(&self, id: TaskId) -> PollGuard<'_> {
+        PollGuard {
+            previous: self.current.replace(Some(id)),
+            current: &self.current,
+        }
     }
 
     /// A waker for the `block_on` future: waking it queues `MAIN_KEY`.
@@ -238,10 +262,8 @@ impl Scheduler {
             log::trace!("polling task {}", raw.header().id);
             let waker = raw.waker();
             let mut cx = Context::from_waker(&waker);
-            let previous = self.current.replace(Some(raw.header().id));
-            let poll = raw.poll(&mut cx);
-            self.current.set(previous);
-            poll.is_ready()
+            let _polling = self.enter_poll(raw.header().id);
+            raw.poll(&mut cx).is_ready()
         };
 
         if !done {

@@ -283,3 +283,69 @@ fn a_task_woken_twice_before_it_runs_is_polled_once() {
         yield_now().await;
     });
 }
+
+/// Records `task::try_id()` as its destructor sees it.
+struct RecordIdOnDrop(Rc<RefCell<Option<Option<task::TaskId>>>>);
+
+impl Drop for RecordIdOnDrop {
+    fn drop(&mut self) {
+        *self.0.borrow_mut() = Some(task::try_id());
+    }
+}
+
+fn block_on_that_panics(rt: &Runtime) {
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        rt.block_on(async { panic!("main panicked") })
+    }));
+    assert!(caught.is_err(), "block_on must propagate the panic");
+}
+
+#[test]
+fn a_panic_in_block_on_leaves_no_task_id_for_destructors_at_shutdown() {
+    let rt = Runtime::new().unwrap();
+    block_on_that_panics(&rt);
+    let seen = Rc::new(RefCell::new(None));
+    let record = RecordIdOnDrop(seen.clone());
+    let task = rt.spawn(async move {
+        let _record = record;
+        std::future::pending::<()>().await
+    });
+    rt.block_on(yield_now()); // the task starts, then waits for good
+    drop(task);
+    drop(rt); // drops the task, outside any poll
+    assert_eq!(
+        *seen.borrow(),
+        Some(None),
+        "a destructor run at shutdown saw the panicked block_on's task id"
+    );
+}
+
+#[test]
+fn a_runtime_whose_block_on_panicked_runs_the_next_block_on_with_right_ids() {
+    let rt = Runtime::new().unwrap();
+    block_on_that_panics(&rt);
+    let seen = Rc::new(RefCell::new(None));
+    let record = RecordIdOnDrop(seen.clone());
+    rt.block_on(async {
+        let main = task::id();
+        let child = solo::spawn(async { task::id() });
+        let child_id = child.id();
+        assert_eq!(child.await.unwrap(), child_id);
+        assert_ne!(main, child_id);
+        assert_eq!(task::id(), main, "the main future's id, after a task ran");
+        // An aborted task is dropped by the loop, outside any poll.
+        let doomed = solo::spawn(async move {
+            let _record = record;
+            std::future::pending::<()>().await
+        });
+        yield_now().await;
+        doomed.abort();
+        assert!(doomed.await.unwrap_err().is_cancelled());
+    });
+    assert_eq!(
+        *seen.borrow(),
+        Some(None),
+        "a destructor run by the loop saw the panicked block_on's task id"
+    );
+    assert!(task::try_id().is_none());
+}

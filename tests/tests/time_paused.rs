@@ -151,3 +151,93 @@ fn resume_keeps_the_time_the_paused_clock_reached() {
         assert_eq!(Instant::now(), frozen);
     });
 }
+
+#[test]
+fn advance_returns_after_the_timers_it_passed_have_woken_their_tasks() {
+    paused(async {
+        let done = Rc::new(RefCell::new(false));
+        let d = done.clone();
+        let sleeper = solo::spawn(async move {
+            sleep(Duration::from_secs(1)).await;
+            *d.borrow_mut() = true;
+        });
+        solo::task::yield_now().await; // the sleeper sets its timer
+        time::advance(Duration::from_secs(1)).await;
+        assert!(
+            *done.borrow(),
+            "the sleeper had not run when advance returned"
+        );
+        sleeper.await.expect("sleeper");
+    });
+}
+
+#[test]
+fn advance_from_a_task_returns_after_the_woken_tasks_ran() {
+    paused(async {
+        let done = Rc::new(RefCell::new(false));
+        let d = done.clone();
+        let sleeper = solo::spawn(async move {
+            sleep(Duration::from_secs(1)).await;
+            *d.borrow_mut() = true;
+        });
+        let seen = solo::spawn(async move {
+            solo::task::yield_now().await; // the sleeper sets its timer
+            time::advance(Duration::from_secs(1)).await;
+            *done.borrow()
+        });
+        assert!(seen.await.expect("advancer"), "the sleeper had not run");
+        sleeper.await.expect("sleeper");
+    });
+}
+
+#[test]
+fn advance_fires_every_timer_due_by_the_new_time_and_no_later_one() {
+    paused(async {
+        let start = Instant::now();
+        let log = Rc::new(RefCell::new(Vec::new()));
+        // More sleepers than a turn's budget (61), at deadlines up to the
+        // step, one after it, and a task that sleeps twice within the step.
+        let mut steps: Vec<u64> = (1..=100).map(|i| i * 10).collect();
+        steps.push(1001);
+        for ms in steps {
+            let log = log.clone();
+            solo::spawn(async move {
+                time::sleep_until(start + Duration::from_millis(ms)).await;
+                log.borrow_mut().push((ms, start.elapsed()));
+            });
+        }
+        let chain = log.clone();
+        solo::spawn(async move {
+            time::sleep_until(start + Duration::from_millis(500)).await;
+            time::sleep_until(start + Duration::from_secs(1)).await;
+            chain.borrow_mut().push((0, start.elapsed()));
+        });
+        solo::task::yield_now().await; // every sleeper sets its timer
+        time::advance(Duration::from_secs(1)).await;
+        assert_eq!(start.elapsed(), Duration::from_secs(1));
+        let mut fired = log.borrow().clone();
+        fired.sort();
+        let mut expected: Vec<(u64, Duration)> = (1..=100)
+            .map(|i| (i * 10, Duration::from_secs(1)))
+            .collect();
+        expected.insert(0, (0, Duration::from_secs(1))); // the chain
+        assert_eq!(fired, expected, "all at the new time, 1,001 ms not yet");
+    });
+}
+
+#[test]
+fn advance_by_more_than_the_clock_can_hold_moves_it_thirty_years() {
+    const THIRTY_YEARS: Duration = Duration::from_secs(86400 * 365 * 30);
+    paused(async {
+        let start = Instant::now();
+        let forever = solo::spawn(sleep(Duration::MAX)); // also 30 years
+        let hour = solo::spawn(sleep(HOUR));
+        solo::task::yield_now().await;
+        time::advance(Duration::MAX).await;
+        assert_eq!(start.elapsed(), THIRTY_YEARS);
+        assert!(hour.is_finished() && forever.is_finished());
+        // The clock still works from there.
+        time::advance(Duration::from_secs(1)).await;
+        assert_eq!(start.elapsed(), THIRTY_YEARS + Duration::from_secs(1));
+    });
+}

@@ -19,7 +19,7 @@ pub use timeout::{timeout, timeout_at, Elapsed, Timeout};
 
 use std::time::Duration;
 
-use crate::context;
+use crate::context::{self, Core};
 
 /// Pauses the current runtime's clock, for tests.
 ///
@@ -60,25 +60,80 @@ pub fn resume() {
     with_clock("resume", |c| c.resume());
 }
 
-/// Moves a paused clock forward by `duration`, then yields so that the
-/// timers now due fire. Without a paused clock it only sleeps `duration`.
+/// Moves a paused clock forward by `duration`, fires every timer due at the
+/// new time, and returns once the tasks those timers woke have been polled.
+///
+/// With a paused clock, when the returned future completes:
+/// - [`Instant::now`] reads exactly `duration` later than before;
+/// - every timer with a deadline at or before that time has fired, all at
+///   that same time (in deadline order);
+/// - every task those timers woke has been polled once, ahead of the caller;
+///   tasks woken in turn by those polls may not have run yet. A new sleep
+///   whose deadline has passed completes at once, so a task that sleeps
+///   twice within the step has got past both.
+///
+/// A `duration` too large to add to the clock ([`Duration::MAX`], say)
+/// moves it about 30 years, the same far future a [`sleep`] of that
+/// duration waits for: every sleep set with such a duration fires.
+///
+/// Without a paused clock it only sleeps `duration`.
+///
+/// ```
+/// use std::{cell::Cell, rc::Rc, time::Duration};
+/// use solo::time::{self, Instant};
+///
+/// solo::Builder::new().start_paused(true).build().unwrap().block_on(async {
+///     let start = Instant::now();
+///     let rang = Rc::new(Cell::new(false));
+///     let alarm = rang.clone();
+///     solo::spawn(async move {
+///         time::sleep(Duration::from_secs(60)).await;
+///         alarm.set(true);
+///     });
+///     solo::task::yield_now().await; // the alarm sets its timer
+///     time::advance(Duration::from_secs(60)).await;
+///     assert!(rang.get());
+///     assert_eq!(start.elapsed(), Duration::from_secs(60));
+/// });
+/// ```
 ///
 /// # Panics
 ///
 /// Panics outside a runtime.
 pub async fn advance(duration: Duration) {
-    let paused = with_clock("advance", |c| {
-        if c.is_paused() {
-            c.advance_to(c.now().checked_add(duration).unwrap_or_else(|| c.now()));
-            true
-        } else {
-            false
+    let paused = {
+        let core = context::current()
+            .unwrap_or_else(|| panic!("solo::time::advance called outside a runtime"));
+        let clock = &core.clock;
+        let paused = clock.is_paused();
+        if paused {
+            let to = Instant::from_std(clock.now()).saturating_add(duration);
+            clock.advance_to(to.into_std());
+            // Their tasks join the FIFO ready queue now; the yield below
+            // queues the caller behind them.
+            fire_due(&core);
         }
-    });
+        paused
+    };
     if paused {
         crate::task::yield_now().await;
     } else {
         sleep(duration).await;
+    }
+}
+
+/// Fires the timers due at `core`'s clock time: wakes their tasks, in
+/// deadline order.
+pub(crate) fn fire_due(core: &Core) {
+    let now = core.clock.ticks(core.clock.now());
+    loop {
+        // The borrow ends before the wake, which may touch the timers.
+        let due = core.timers.borrow_mut().pop_due(now);
+        match due {
+            Some(Some(waker)) => waker.wake(),
+            Some(None) => {}
+            None => break,
+        }
     }
 }
 
