@@ -1,5 +1,6 @@
 //! `spawn_blocking`: blocking work on a small, shared thread pool.
 
+use std::any::Any;
 use std::collections::VecDeque;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
@@ -27,6 +28,9 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(10);
 /// pool thread could be started at all). [`abort`](JoinHandle::abort) and
 /// dropping the handle only give up on the result: a closure that already
 /// started runs to the end, since a thread cannot be stopped from outside.
+/// A result nobody awaits any more is dropped on the pool thread; a panic
+/// there (or in `f`, or in dropping a panic's payload) is caught and goes
+/// no further than the panic hook: the pool keeps all its threads.
 ///
 /// # Panics
 ///
@@ -62,7 +66,8 @@ where
     });
     pool().submit(Box::new(move || {
         let result = panic::catch_unwind(AssertUnwindSafe(f));
-        // The receiver is gone if the handle's task was aborted: fine.
+        // The receiver is gone if the handle's task was aborted: the result
+        // is dropped here, and a panic in its destructor caught by the pool.
         let _ = tx.send(result);
     }));
     handle
@@ -106,27 +111,30 @@ impl Pool {
             self.work.notify_one();
             return;
         }
-        state.threads += 1;
-        let spawned = thread::Builder::new()
-            .name("solo-blocking".into())
-            .spawn(move || self.run());
-        if let Err(e) = spawned {
-            state.threads -= 1;
-            log::error!("spawn_blocking: could not start a pool thread: {e}");
-            if state.threads == 0 {
-                state.queue.clear();
-            }
-        }
+        let dropped = self.start_thread(&mut state);
+        // Dropping jobs runs their captures' destructors: not under the lock.
+        drop(state);
+        drop(dropped);
     }
 
     /// A pool thread's loop: run jobs until idle for `IDLE_TIMEOUT`.
-    fn run(&self) {
+    ///
+    /// Never unwinds: a panic anywhere in a job (the closure, dropping its
+    /// result or its captures, dropping a panic payload) is caught here, so
+    /// the thread lives on and its slot in `threads` stays accounted for.
+    fn run(&'static self) {
+        // Frees this thread's slot if the loop unwinds after all.
+        let mut slot = Slot {
+            pool: self,
+            held: true,
+        };
         let mut state = self.lock();
         loop {
             if let Some(job) = state.queue.pop_front() {
                 drop(state);
-                // Jobs catch their own panics (see `spawn_blocking`).
-                job();
+                if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(job)) {
+                    drop_payload(payload);
+                }
                 state = self.lock();
                 continue;
             }
@@ -138,8 +146,34 @@ impl Pool {
             state = guard;
             state.idle -= 1;
             if wait.timed_out() && state.queue.is_empty() {
+                // Under the lock that saw the queue empty: a job queued
+                // from now on finds one thread fewer and starts its own.
                 state.threads -= 1;
+                slot.held = false;
                 return;
+            }
+        }
+    }
+
+    /// Starts a pool thread for the queue, counting it in `threads`. If the
+    /// system refuses and no thread is left to run the queue, takes the
+    /// queue out, for the caller to drop once the lock is released (each
+    /// handle then reports a panic) rather than leave it queued forever.
+    fn start_thread(&'static self, state: &mut State) -> VecDeque<Job> {
+        state.threads += 1;
+        let spawned = thread::Builder::new()
+            .name("solo-blocking".into())
+            .spawn(move || self.run());
+        match spawned {
+            Ok(_) => VecDeque::new(),
+            Err(e) => {
+                state.threads -= 1;
+                log::error!("spawn_blocking: could not start a pool thread: {e}");
+                if state.threads == 0 {
+                    std::mem::take(&mut state.queue)
+                } else {
+                    VecDeque::new()
+                }
             }
         }
     }
@@ -147,6 +181,45 @@ impl Pool {
     fn lock(&self) -> MutexGuard<'_, State> {
         // Jobs run outside the lock, so a poisoned lock holds sound state.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A pool thread's place in `State::threads`, while `held`.
+struct Slot {
+    pool: &'static Pool,
+    held: bool,
+}
+
+impl Drop for Slot {
+    /// Only reached with `held` if `Pool::run` unwinds, which it is built
+    /// not to do: frees the slot, and starts a thread in this one's place
+    /// if jobs wait and no idle thread will take them.
+    fn drop(&mut self) {
+        if !self.held {
+            return;
+        }
+        let mut state = self.pool.lock();
+        state.threads -= 1;
+        let dropped = if !state.queue.is_empty() && state.idle < state.queue.len() {
+            self.pool.start_thread(&mut state)
+        } else {
+            VecDeque::new()
+        };
+        drop(state);
+        // Already unwinding: a second panic here would abort, so jobs that
+        // could not run are forgotten, not dropped.
+        std::mem::forget(dropped);
+    }
+}
+
+/// Drops a caught panic's payload on a pool thread, and never unwinds. The
+/// payload's destructor may panic too, and so may the destructor of that
+/// second panic's payload: a third payload, if it comes to that, is leaked.
+fn drop_payload(payload: Box<dyn Any + Send>) {
+    if let Err(again) = panic::catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+        if let Err(third) = panic::catch_unwind(AssertUnwindSafe(move || drop(again))) {
+            std::mem::forget(third);
+        }
     }
 }
 
