@@ -1,8 +1,9 @@
-//! The `spawn_blocking` pool's bookkeeping when jobs leave panicking values
-//! behind. In a file of its own: the pool is shared by the
+//! The `spawn_blocking` pool's bookkeeping when jobs are aborted or leave
+//! panicking values behind. In a file of its own: the pool is shared by the
 //! whole process, and these tests fill it.
 
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use solo::task::spawn_blocking;
@@ -86,4 +87,57 @@ fn a_panic_payload_that_panics_on_every_drop_does_not_kill_the_pool_thread() {
         })
     });
     assert_eq!(value, 7);
+}
+
+#[test]
+fn a_queued_closure_is_skipped_if_aborted_and_still_runs_if_detached() {
+    let (aborted_ran, detached_ran) = with_deadline(DEADLINE, || {
+        solo::block_on(async {
+            // Hold every pool thread with a job that waits for its release.
+            // Dropping `releases` (also on a failed assertion) frees them.
+            let (started_tx, started_rx) = solo::sync::unbounded();
+            let mut releases = Vec::new();
+            let mut busy = Vec::new();
+            for _ in 0..POOL_THREADS {
+                let (release_tx, release_rx) = mpsc::channel::<()>();
+                let started = started_tx.clone();
+                busy.push(spawn_blocking(move || {
+                    let _ = started.send_blocking(());
+                    let _ = release_rx.recv();
+                }));
+                releases.push(release_tx);
+            }
+            for _ in 0..POOL_THREADS {
+                started_rx.recv().await.expect("a busy job started");
+            }
+            // Every thread is ours and busy: these closures wait in the queue.
+            let aborted_ran = Arc::new(AtomicBool::new(false));
+            let flag = aborted_ran.clone();
+            let aborted = spawn_blocking(move || flag.store(true, Ordering::SeqCst));
+            let detached_ran = Arc::new(AtomicBool::new(false));
+            let flag = detached_ran.clone();
+            drop(spawn_blocking(move || flag.store(true, Ordering::SeqCst)));
+            aborted.abort();
+            assert!(aborted.await.expect_err("aborted").is_cancelled());
+            // Free one thread: it takes the queue in order, so once the job
+            // queued last is done, the two before it were run or skipped.
+            let last = spawn_blocking(|| ());
+            drop(releases.swap_remove(0));
+            last.await.expect("the job queued last");
+            let ran = (
+                aborted_ran.load(Ordering::SeqCst),
+                detached_ran.load(Ordering::SeqCst),
+            );
+            drop(releases);
+            for job in busy {
+                job.await.expect("a busy job");
+            }
+            ran
+        })
+    });
+    assert!(!aborted_ran, "a closure aborted while queued ran anyway");
+    assert!(
+        detached_ran,
+        "a queued closure whose handle was dropped never ran"
+    );
 }

@@ -25,9 +25,14 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(10);
 ///
 /// Awaiting the handle yields `Ok(f())`, or a [`JoinError`] for which
 /// [`is_panic`](super::JoinError::is_panic) holds if `f` panicked (or if no
-/// pool thread could be started at all). [`abort`](JoinHandle::abort) and
-/// dropping the handle only give up on the result: a closure that already
-/// started runs to the end, since a thread cannot be stopped from outside.
+/// pool thread could be started at all).
+///
+/// [`abort`](JoinHandle::abort) (or the runtime shutting down) cancels a
+/// closure still waiting in the queue: it never runs, and is dropped on a
+/// pool thread when its turn comes. A closure that already started runs to
+/// the end, since a thread cannot be stopped from outside; only its result
+/// is given up. Dropping the handle gives up on the result only: the
+/// closure runs, queued or not, as with a detached [`spawn`].
 /// A result nobody awaits any more is dropped on the pool thread; a panic
 /// there (or in `f`, or in dropping a panic's payload) is caught and goes
 /// no further than the panic hook: the pool keeps all its threads.
@@ -65,6 +70,11 @@ where
         }
     });
     pool().submit(Box::new(move || {
+        // The receiver is gone if the task was aborted (or its runtime shut
+        // down) while the job was queued: nobody wants `f` to run any more.
+        if tx.is_canceled() {
+            return;
+        }
         let result = panic::catch_unwind(AssertUnwindSafe(f));
         // The receiver is gone if the handle's task was aborted: the result
         // is dropped here, and a panic in its destructor caught by the pool.
