@@ -3,11 +3,13 @@
 use std::any::Any;
 use std::collections::VecDeque;
 use std::panic::{self, AssertUnwindSafe};
+use std::rc::Rc;
 use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
 use std::thread;
 use std::time::Duration;
 
-use super::{spawn, JoinHandle};
+use super::JoinHandle;
+use crate::context::{self, Core};
 use crate::sync::oneshot;
 
 /// At most this many pool threads run at once; more jobs wait in a queue.
@@ -32,14 +34,14 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(10);
 /// pool thread when its turn comes. A closure that already started runs to
 /// the end, since a thread cannot be stopped from outside; only its result
 /// is given up. Dropping the handle gives up on the result only: the
-/// closure runs, queued or not, as with a detached [`spawn`].
+/// closure runs, queued or not, as with a detached [`spawn`](super::spawn).
 /// A result nobody awaits any more is dropped on the pool thread; a panic
 /// there (or in `f`, or in dropping a panic's payload) is caught and goes
 /// no further than the panic hook: the pool keeps all its threads.
 ///
 /// # Panics
 ///
-/// Panics if called outside a runtime, like [`spawn`].
+/// Panics if called outside a runtime, like [`spawn`](super::spawn).
 ///
 /// ```
 /// solo::block_on(async {
@@ -58,9 +60,18 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
+    // First: outside a runtime this panics before any work is queued.
+    let Some(core) = context::current() else {
+        panic!(
+            "solo::task::spawn_blocking called outside a runtime: call it from code \
+             running inside solo::block_on (or Runtime::block_on)"
+        )
+    };
     let (tx, rx) = oneshot::channel::<thread::Result<T>>();
-    // Spawn first: outside a runtime this panics before any work is queued.
-    let handle = spawn(async move {
+    let outstanding = Outstanding::new(core.clone());
+    let handle = JoinHandle::spawn(&core, async move {
+        // Counted until this task finishes or is dropped (aborted).
+        let _outstanding = outstanding;
         match rx.await {
             Ok(Ok(value)) => value,
             Ok(Err(payload)) => panic::resume_unwind(payload),
@@ -81,6 +92,23 @@ where
         let _ = tx.send(result);
     }));
     handle
+}
+
+/// One job in its runtime's `Core::blocking_jobs`, for as long as it lives.
+struct Outstanding(Rc<Core>);
+
+impl Outstanding {
+    fn new(core: Rc<Core>) -> Outstanding {
+        core.blocking_jobs.set(core.blocking_jobs.get() + 1);
+        Outstanding(core)
+    }
+}
+
+impl Drop for Outstanding {
+    fn drop(&mut self) {
+        let jobs = &self.0.blocking_jobs;
+        jobs.set(jobs.get().saturating_sub(1));
+    }
 }
 
 type Job = Box<dyn FnOnce() + Send>;
