@@ -1,7 +1,7 @@
 //! The per-runtime state (`Core`) and the thread-local that says which runtime,
 //! if any, is running on this thread.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use crate::reactor::Reactor;
@@ -19,6 +19,10 @@ pub(crate) struct Core {
     pub(crate) reactor: Reactor,
     pub(crate) timers: RefCell<Timers>,
     pub(crate) clock: Clock,
+    /// `spawn_blocking` jobs whose result a task of this runtime still
+    /// awaits (counted from the spawn until the task finishes or is
+    /// dropped). While it is not zero, a paused clock does not jump ahead.
+    pub(crate) blocking_jobs: Cell<usize>,
 }
 
 impl Core {

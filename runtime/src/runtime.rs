@@ -7,7 +7,7 @@
 //!    until the next timer deadline (or an I/O event, or a remote wake);
 //! 4. fire the timers that are due, which queues their tasks.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::future::Future;
 use std::io;
@@ -103,6 +103,13 @@ impl Builder {
     }
 
     /// Starts with the clock paused; see [`time::pause`](crate::time::pause).
+    ///
+    /// The paused clock jumps to the next timer whenever nothing can run,
+    /// except while a [`spawn_blocking`](crate::task::spawn_blocking) job
+    /// this runtime awaits is still out: then it waits in real time for the
+    /// job's result. A plain [`std::thread`] answering through a channel is
+    /// not waited for: the clock may jump past a timeout around it, so give
+    /// such work to `spawn_blocking` in a paused test.
     pub fn start_paused(&mut self, paused: bool) -> &mut Builder {
         self.start_paused = paused;
         self
@@ -121,6 +128,7 @@ impl Builder {
             reactor,
             timers: RefCell::new(Timers::default()),
             clock: Clock::new(self.start_paused),
+            blocking_jobs: Cell::new(0),
         };
         Ok(Runtime {
             core: Rc::new(core),
@@ -235,7 +243,10 @@ impl Runtime {
     }
 
     /// With a paused clock and nothing to run: take any I/O that is ready,
-    /// and if there is none, jump the clock to the next timer.
+    /// and if there is none, jump the clock to the next timer. Not while a
+    /// `spawn_blocking` job is outstanding, though: its result comes back
+    /// in real time, through a remote wake, so wait for that (or for I/O)
+    /// instead, as long as no timer is already due.
     fn turn_paused(&self, next_timer: Option<u64>) -> io::Result<()> {
         let core = &*self.core;
         let events = core.reactor.park(Some(Instant::now()))?;
@@ -243,9 +254,14 @@ impl Runtime {
         if events > 0 || core.scheduler.has_ready() {
             return Ok(());
         }
+        let now = core.clock.ticks(core.clock.now());
         match next_timer {
-            Some(t) => core.clock.advance_to(core.clock.instant(t)),
-            None => {
+            // Due already: the caller fires it.
+            Some(t) if t <= now => {}
+            Some(t) if core.blocking_jobs.get() == 0 => {
+                core.clock.advance_to(core.clock.instant(t));
+            }
+            _ => {
                 core.reactor.park(None)?;
             }
         }

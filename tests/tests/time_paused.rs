@@ -3,13 +3,16 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use solo::io::{AsyncReadExt, AsyncWriteExt};
 use solo::net::{TcpListener, TcpStream};
+use solo::task::spawn_blocking;
 use solo::time::{self, interval, sleep, Instant};
 
-use solo_tests::paused;
+use solo_tests::{paused, with_deadline};
 
 const HOUR: Duration = Duration::from_secs(3600);
 
@@ -239,5 +242,64 @@ fn advance_by_more_than_the_clock_can_hold_moves_it_thirty_years() {
         // The clock still works from there.
         time::advance(Duration::from_secs(1)).await;
         assert_eq!(start.elapsed(), THIRTY_YEARS + Duration::from_secs(1));
+    });
+}
+
+#[test]
+fn a_paused_clock_waits_for_spawn_blocking_instead_of_jumping() {
+    let (result, waited, slept_wall) = with_deadline(Duration::from_secs(30), || {
+        paused(async {
+            let start = Instant::now();
+            let job = spawn_blocking(|| {
+                std::thread::sleep(Duration::from_millis(50));
+                1
+            });
+            let result = time::timeout(Duration::from_secs(5), job).await;
+            let waited = start.elapsed();
+            // The job is done: a paused sleep jumps at once again.
+            let wall = std::time::Instant::now();
+            sleep(HOUR).await;
+            (result.map(|r| r.expect("closure")), waited, wall.elapsed())
+        })
+    });
+    assert_eq!(result, Ok(1), "the 5 s timeout elapsed around a 50 ms job");
+    assert_eq!(waited, Duration::ZERO, "the paused clock moved");
+    assert!(slept_wall < Duration::from_secs(5), "{slept_wall:?}");
+}
+
+#[test]
+fn a_detached_spawn_blocking_still_holds_the_paused_clock() {
+    let done_before_the_sleep_ended = with_deadline(Duration::from_secs(30), || {
+        paused(async {
+            let done = Arc::new(AtomicBool::new(false));
+            let flag = done.clone();
+            drop(spawn_blocking(move || {
+                std::thread::sleep(Duration::from_millis(50));
+                flag.store(true, Ordering::SeqCst);
+            }));
+            sleep(HOUR).await;
+            done.load(Ordering::SeqCst)
+        })
+    });
+    assert!(
+        done_before_the_sleep_ended,
+        "the clock jumped an hour while the detached job ran"
+    );
+}
+
+#[test]
+fn an_aborted_spawn_blocking_no_longer_holds_the_paused_clock() {
+    with_deadline(Duration::from_secs(30), || {
+        paused(async {
+            let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+            let job = spawn_blocking(move || {
+                let _ = release_rx.recv();
+            });
+            job.abort();
+            assert!(job.await.expect_err("aborted").is_cancelled());
+            // Nobody awaits the job any more: the hour passes at once.
+            sleep(HOUR).await;
+            drop(release_tx);
+        })
     });
 }

@@ -29,6 +29,28 @@ use crate::context::{self, Core};
 /// and its timings are exact. Real I/O still works. See also
 /// [`Builder::start_paused`](crate::Builder::start_paused).
 ///
+/// The clock does not jump while a
+/// [`spawn_blocking`](crate::task::spawn_blocking) job is outstanding, that
+/// is, while a task of this runtime (aborted ones excepted, detached ones
+/// included) still awaits its result: the runtime then waits in real time,
+/// so `timeout(5s, spawn_blocking(..))` sees the job finish, not `Elapsed`.
+/// Work on a plain [`std::thread`] that answers through a channel is not
+/// covered: the runtime cannot see it, and the clock may jump past a timeout
+/// or sleep while it runs. Use `spawn_blocking` for such work in a paused
+/// test.
+///
+/// ```
+/// use std::time::Duration;
+/// use solo::{task, time};
+///
+/// solo::block_on(async {
+///     time::pause();
+///     let job = task::spawn_blocking(|| std::thread::sleep(Duration::from_millis(20)));
+///     // The clock waits for the job instead of jumping 5 s ahead.
+///     assert!(time::timeout(Duration::from_secs(5), job).await.is_ok());
+/// });
+/// ```
+///
 /// ```
 /// use std::time::Duration;
 /// use solo::time::{self, Instant};
