@@ -167,6 +167,9 @@ fn idle_connections_are_closed_after_the_timeout() {
     assert_still_serving(&server);
 }
 
+/// The head must arrive within `idle_timeout` as a whole: a client that
+/// keeps sending a byte every 50 ms (each well inside the timeout) is still
+/// cut off. A timeout that restarted at every read would serve it forever.
 #[test]
 fn a_slow_head_is_cut_off_at_the_timeout() {
     let idle_timeout = Duration::from_millis(300);
@@ -174,36 +177,28 @@ fn a_slow_head_is_cut_off_at_the_timeout() {
     config.idle_timeout = idle_timeout;
     let server = start(config);
     let mut s = connect(&server);
-    // Generous slack: two shared, noisy cores.
-    let limit = idle_timeout + Duration::from_secs(5);
-    s.set_read_timeout(Some(limit)).unwrap();
+    // Generous: a correct server closes after 300 ms (a few seconds under
+    // valgrind); one whose timeout restarts never does.
+    let limit = Duration::from_secs(10);
     let start = Instant::now();
-    let mut write_failed = false;
-    for &b in b"GET /bytes/1 HTTP/1.1\r\nX-Slow: yes\r\n\r\n" {
-        if s.write_all(&[b]).is_err() {
-            write_failed = true;
-            break;
+    s.write_all(b"GET /bytes/1 HTTP/1.1\r\nX-Slow: ").unwrap();
+    // After the server's close, a write draws a reset and the next fails.
+    let closed = loop {
+        if s.write_all(b"a").is_err() {
+            break Some(start.elapsed());
+        }
+        if start.elapsed() > limit {
+            break None;
         }
         std::thread::sleep(Duration::from_millis(50));
-        if start.elapsed() > Duration::from_secs(1) {
-            break;
-        }
-    }
-    // The server must have closed (or reset) the connection: an end of
-    // stream or a reset, not an answer and not a read timeout.
-    let mut buf = [0u8; 64];
-    match s.read(&mut buf) {
-        Ok(0) => {}
-        Err(e)
-            if matches!(
-                e.kind(),
-                ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted
-            ) => {}
-        Ok(n) => panic!("the slow client was answered: {:?}", &buf[..n]),
-        Err(e) => panic!("no close within {limit:?} (write failed: {write_failed}): {e}"),
-    }
-    let took = start.elapsed();
-    assert!(took < limit, "the close took {took:?}");
+    };
+    let took = closed.unwrap_or_else(|| panic!("a head dribbled for {limit:?} was never cut off"));
+    assert!(
+        took >= idle_timeout,
+        "closed after {took:?}, before the timeout"
+    );
+    let stats = server.stats();
+    assert_eq!(stats.requests + stats.bad_requests, 0, "{stats:?}");
 }
 
 #[test]
