@@ -14,7 +14,7 @@ use crate::buf::ReadBuf;
 /// Parse once the first line is in (so garbage fails fast) and then only
 /// when a blank line (`\n\n` or `\n\r\n`) may have completed the head.
 #[derive(Debug, Default)]
-struct HeadScan {
+pub(crate) struct HeadScan {
     /// Bytes of the head already scanned.
     scanned: usize,
     line_checked: bool,
@@ -23,7 +23,7 @@ struct HeadScan {
 impl HeadScan {
     /// Whether `head` (all bytes received so far, from the head's first
     /// byte) is worth parsing now.
-    fn should_parse(&mut self, head: &[u8]) -> bool {
+    pub(crate) fn should_parse(&mut self, head: &[u8]) -> bool {
         let fresh = &head[self.scanned.saturating_sub(3).min(head.len())..];
         self.scanned = head.len();
         let blank_line =

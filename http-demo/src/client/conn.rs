@@ -20,11 +20,11 @@ pub const MAX_HEAD: usize = 64 * 1024;
 /// The most header lines a response may have.
 pub const MAX_HEADERS: usize = 100;
 /// The most interim (1xx) responses skipped before the final one.
-const MAX_INTERIM: usize = 16;
+pub(crate) const MAX_INTERIM: usize = 16;
 /// A chunk-size line (with extensions) longer than this is rejected.
 const MAX_CHUNK_LINE: usize = 4096;
 /// Body capacity reserved up front at most, whatever `Content-Length` says.
-const MAX_PREALLOC: usize = 256 * 1024;
+pub(crate) const MAX_PREALLOC: usize = 256 * 1024;
 
 /// How a response body ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -248,16 +248,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
 
     async fn read_chunk_size(&mut self) -> Result<u64, Error> {
         loop {
-            match httparse::parse_chunk_size(self.rbuf.data()) {
-                Ok(Status::Complete((consumed, size))) => {
-                    self.rbuf.consume(consumed);
-                    return Ok(size);
-                }
-                Ok(Status::Partial) if self.rbuf.len() > MAX_CHUNK_LINE => {
-                    return Err(Error::BadChunkSize)
-                }
-                Ok(Status::Partial) => {}
-                Err(httparse::InvalidChunkSize) => return Err(Error::BadChunkSize),
+            if let Some((consumed, size)) = parse_chunk_size(self.rbuf.data())? {
+                self.rbuf.consume(consumed);
+                return Ok(size);
             }
             if self.fill(MAX_HEAD).await? == 0 {
                 return Err(Error::BadChunk("the body ended before its last chunk"));
@@ -272,13 +265,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
         let mut scanned: usize = 0;
         loop {
             let data = self.rbuf.data();
-            if data.starts_with(b"\r\n") {
-                self.rbuf.consume(2);
-                return Ok(());
-            }
-            let from = scanned.saturating_sub(3);
-            if let Some(i) = data[from..].windows(4).position(|w| w == b"\r\n\r\n") {
-                self.rbuf.consume(from + i + 4);
+            if let Some(end) = trailers_end(data, scanned) {
+                self.rbuf.consume(end);
                 return Ok(());
             }
             scanned = data.len();
@@ -326,6 +314,34 @@ pub(crate) fn write_get(w: &mut Vec<u8>, url: &Url, keep_alive: bool, user_agent
     } else {
         b"\r\nConnection: close\r\n\r\n".as_slice()
     });
+}
+
+/// Parses the chunk-size line (with any extensions) at the start of
+/// `data`: `Some((consumed, size))` once it is whole, `None` if more bytes
+/// are needed. A size that is not hexadecimal or does not fit a `u64`, or a
+/// line longer than `MAX_CHUNK_LINE`, is [`Error::BadChunkSize`].
+pub(crate) fn parse_chunk_size(data: &[u8]) -> Result<Option<(usize, u64)>, Error> {
+    match httparse::parse_chunk_size(data) {
+        Ok(Status::Complete(line)) => Ok(Some(line)),
+        Ok(Status::Partial) if data.len() > MAX_CHUNK_LINE => Err(Error::BadChunkSize),
+        Ok(Status::Partial) => Ok(None),
+        Err(httparse::InvalidChunkSize) => Err(Error::BadChunkSize),
+    }
+}
+
+/// Where the trailer section at the start of `data` (all of it, up to and
+/// including its blank line) ends, if it is complete. The first `scanned`
+/// bytes were searched before (when fewer had arrived) and are not searched
+/// again, so a peer dribbling trailers costs linear work.
+pub(crate) fn trailers_end(data: &[u8], scanned: usize) -> Option<usize> {
+    if data.starts_with(b"\r\n") {
+        return Some(2);
+    }
+    let from = scanned.saturating_sub(3).min(data.len());
+    data[from..]
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| from + i + 4)
 }
 
 /// Parses a complete head in `data`: `None` if more bytes are needed.
