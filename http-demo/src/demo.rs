@@ -216,21 +216,49 @@ pub fn run_sequential(url: &str, options: &Options) -> Result<Report, Error> {
     Ok(Report::new(start.elapsed(), results))
 }
 
-/// File descriptors a run needs: a socket per connection in flight, twice
-/// when the server runs in this process, plus some slack for the rest.
+/// Descriptors kept free for everything but the client's sockets: the
+/// standard streams, the runtimes' pollers, the server's listener, ...
+const DESCRIPTOR_SLACK: u64 = 64;
+
+/// File descriptors a concurrent run needs: a socket per connection in
+/// flight ([`Options::in_flight`]), twice when the server runs in this
+/// process, plus some slack for the rest.
 pub fn descriptors_needed(options: &Options, local_server: bool) -> u64 {
-    let sockets = options.in_flight() as u64;
-    sockets * if local_server { 2 } else { 1 } + 64
+    sockets_and_slack(options.in_flight() as u64, local_server)
 }
 
-/// Raises the soft limit on open files to the hard limit (on Unix) and
-/// checks that `needed` descriptors fit.
+/// File descriptors a sequential run ([`run_sequential`]) needs: it holds
+/// one connection at a time, whatever the number of requests.
+pub fn sequential_descriptors_needed(local_server: bool) -> u64 {
+    sockets_and_slack(1, local_server)
+}
+
+/// File descriptors a server needs to hold `connections` at once.
+pub fn server_descriptors_needed(connections: usize) -> u64 {
+    sockets_and_slack(connections as u64, false)
+}
+
+fn sockets_and_slack(sockets: u64, local_server: bool) -> u64 {
+    sockets.saturating_mul(if local_server { 2 } else { 1 }) + DESCRIPTOR_SLACK
+}
+
+/// The open-file limits after [`raise_descriptor_limit`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DescriptorLimit {
+    /// The soft limit now in force.
+    pub soft: u64,
+    /// The hard limit (the most the soft one can be raised to).
+    pub hard: u64,
+}
+
+/// Raises the soft limit on open files to the hard limit (on Unix) if it is
+/// below `needed`, and returns both limits. Elsewhere nothing is raised and
+/// `needed` is taken to fit.
 ///
 /// # Errors
 ///
-/// A message saying how many descriptors are needed and available, and
-/// what to do about it.
-pub fn ensure_descriptors(needed: u64) -> Result<u64, String> {
+/// If the limits cannot be read or changed.
+pub fn raise_descriptor_limit(needed: u64) -> Result<DescriptorLimit, String> {
     #[cfg(unix)]
     {
         let (soft, hard) = rlimit::getrlimit(rlimit::Resource::NOFILE)
@@ -241,19 +269,47 @@ pub fn ensure_descriptors(needed: u64) -> Result<u64, String> {
                 .map_err(|e| format!("cannot raise the open-file limit: {e}"))?;
             log::info!("raised the open-file limit from {soft} to {limit}");
         }
-        if limit < needed {
-            return Err(format!(
-                "this run needs about {needed} open files but the limit is {limit} \
-                 (hard limit {hard}); lower --requests, set --concurrency-limit, \
-                 or raise the hard limit (ulimit -Hn, /etc/security/limits.conf)"
-            ));
-        }
-        Ok(limit)
+        Ok(DescriptorLimit { soft: limit, hard })
     }
     #[cfg(not(unix))]
     {
-        Ok(needed)
+        Ok(DescriptorLimit {
+            soft: needed,
+            hard: needed,
+        })
     }
+}
+
+/// Raises the soft limit on open files to the hard limit (on Unix) and
+/// checks that `needed` descriptors fit; the advice on failure names
+/// `--requests` and `--concurrency-limit` (see [`check_descriptors`]).
+///
+/// # Errors
+///
+/// A message saying how many descriptors are needed and available, and
+/// what to do about it.
+pub fn ensure_descriptors(needed: u64) -> Result<u64, String> {
+    check_descriptors(needed, Some("lower --requests, set --concurrency-limit"))
+}
+
+/// Like [`ensure_descriptors`], with `advice` (if any) saying what besides
+/// the hard limit the user can change to need fewer descriptors.
+///
+/// # Errors
+///
+/// A message saying how many descriptors are needed and available, and
+/// what to do about it.
+pub fn check_descriptors(needed: u64, advice: Option<&str>) -> Result<u64, String> {
+    let DescriptorLimit { soft, hard } = raise_descriptor_limit(needed)?;
+    if soft < needed {
+        let advice = advice.map_or(String::new(), |a| format!("{a}, or "));
+        return Err(format!(
+            "this run needs about {needed} open files but the limit is {soft} \
+             (hard limit {hard}); {advice}raise the hard limit \
+             (ulimit -Hn, /etc/security/limits.conf)"
+        ));
+    }
+    Ok(soft)
 }
 
 #[cfg(test)]
@@ -296,5 +352,13 @@ mod tests {
         assert_eq!(options.in_flight(), 3);
         options.concurrency_limit = Some(0);
         assert_eq!(options.in_flight(), 1);
+    }
+
+    #[test]
+    fn a_sequential_run_needs_one_connection_whatever_the_count() {
+        let many = Options::new(30_000);
+        assert_eq!(descriptors_needed(&many, true), 60_064);
+        assert_eq!(sequential_descriptors_needed(true), 66);
+        assert_eq!(sequential_descriptors_needed(false), 65);
     }
 }

@@ -18,12 +18,15 @@ use clap::Parser;
 use http_demo::demo::{self, Options, Report};
 use http_demo::server::{self, Config};
 
+/// The most GETs in one run: `--requests` and each `--sweep` value.
+const MAX_REQUESTS: i64 = 1_000_000;
+
 /// N GETs at once on the solo runtime against the same N one after another.
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Args {
-    /// How many GETs.
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    /// How many GETs (1 to 1,000,000).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=MAX_REQUESTS))]
     requests: u32,
     /// The built-in server's delay per request, in milliseconds.
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(0..=60_000))]
@@ -43,8 +46,14 @@ struct Args {
     /// Only run the concurrent client.
     #[arg(long)]
     concurrent_only: bool,
-    /// Run each N in this list and print N against both times.
-    #[arg(long, value_delimiter = ',', value_name = "N,N,...")]
+    /// Run each N in this list (each 1 to 1,000,000) and print N against
+    /// both times.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "N,N,...",
+        value_parser = clap::value_parser!(u32).range(1..=MAX_REQUESTS)
+    )]
     sweep: Option<Vec<u32>>,
     /// Draw the sweep as an SVG line chart into this file.
     #[arg(long, value_name = "FILE.svg", requires = "sweep")]
@@ -53,12 +62,32 @@ struct Args {
     #[arg(long)]
     json: bool,
     /// Only run the server on ADDR (e.g. 127.0.0.1:8080), until killed.
-    #[arg(long, value_name = "ADDR")]
+    /// Takes none of the client's flags.
+    #[arg(
+        long,
+        value_name = "ADDR",
+        conflicts_with_all = CLIENT_FLAGS
+    )]
     serve: Option<String>,
     /// Per-request timeout, in milliseconds (at least 1).
     #[arg(long, default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..))]
     timeout_ms: u64,
 }
+
+/// The flags of the client runs, which `--serve` does not take.
+const CLIENT_FLAGS: [&str; 11] = [
+    "requests",
+    "delay_ms",
+    "url",
+    "concurrency_limit",
+    "keep_alive",
+    "sequential",
+    "concurrent_only",
+    "sweep",
+    "plot",
+    "json",
+    "timeout_ms",
+];
 
 /// One N's results: concurrent and/or sequential.
 struct Row {
@@ -83,7 +112,9 @@ fn main() -> ExitCode {
 /// Runs what the arguments ask; `Ok(false)` if some request failed.
 fn run(args: &Args) -> Result<bool, String> {
     if let Some(addr) = &args.serve {
-        let handle = server::spawn_thread(addr.as_str(), Config::default())
+        let config = Config::default();
+        raise_descriptors_for_server(config.max_connections);
+        let handle = server::spawn_thread(addr.as_str(), config)
             .map_err(|e| format!("cannot serve on {addr}: {e}"))?;
         eprintln!(
             "serving on http://{} (GET /delay/<ms>, GET /bytes/<n>); Ctrl-C to stop",
@@ -93,12 +124,19 @@ fn run(args: &Args) -> Result<bool, String> {
         return Ok(true);
     }
     let sizes: Vec<usize> = match &args.sweep {
-        Some(list) if list.is_empty() || list.contains(&0) => {
+        // clap checks each value's range; only an empty list gets here.
+        Some(list) if list.is_empty() => {
             return Err("--sweep needs positive request counts, e.g. 1,10,100".into())
         }
         Some(list) => list.iter().map(|&n| n as usize).collect(),
         None => vec![args.requests as usize],
     };
+    // Before the runs, which can take minutes: an unwritable --plot file
+    // would otherwise only be found after them.
+    if let Some(path) = &args.plot {
+        plot::check_writable(path)
+            .map_err(|e| format!("cannot write the plot to {}: {e}", path.display()))?;
+    }
     let options_for = |requests: usize| {
         let mut o = Options::new(requests);
         o.concurrency_limit = args.concurrency_limit.map(|k| k as usize);
@@ -108,7 +146,8 @@ fn run(args: &Args) -> Result<bool, String> {
     };
     // Check the descriptor budget for the largest run before starting any.
     let largest = options_for(sizes.iter().copied().max().unwrap_or(1));
-    demo::ensure_descriptors(demo::descriptors_needed(&largest, args.url.is_none()))?;
+    let (needed, advice) = descriptor_budget(args, &largest);
+    demo::check_descriptors(needed, advice)?;
 
     let server = match &args.url {
         Some(_) => None,
@@ -199,6 +238,49 @@ fn run(args: &Args) -> Result<bool, String> {
         }
     }
     Ok(all_ok)
+}
+
+/// The descriptors the largest run needs, counting only the clients that
+/// run, and what to suggest if they do not fit: `--concurrency-limit` and
+/// the request counts only matter to the concurrent client (the sequential
+/// one holds one connection at a time).
+fn descriptor_budget(args: &Args, largest: &Options) -> (u64, Option<&'static str>) {
+    let local_server = args.url.is_none();
+    let sequential = if args.concurrent_only {
+        0
+    } else {
+        demo::sequential_descriptors_needed(local_server)
+    };
+    if args.sequential {
+        return (sequential, None);
+    }
+    let concurrent = demo::descriptors_needed(largest, local_server);
+    let advice = match (args.concurrency_limit, args.sweep.is_some()) {
+        (Some(_), _) => "lower --concurrency-limit",
+        (None, false) => "lower --requests, set --concurrency-limit",
+        (None, true) => "lower the --sweep counts, set --concurrency-limit",
+    };
+    (concurrent.max(sequential), Some(advice))
+}
+
+/// Raises the open-file limit for `--serve` so `connections` fit (best
+/// effort: if they do not, the server waits for descriptors at the limit,
+/// and says so here).
+fn raise_descriptors_for_server(connections: usize) {
+    let needed = demo::server_descriptors_needed(connections);
+    match demo::raise_descriptor_limit(needed) {
+        Ok(limit) if limit.soft >= needed => {}
+        Ok(limit) => log::warn!(
+            "the open-file limit is {} (hard limit {}), below the {needed} that \
+             {connections} connections need: the server holds fewer at once \
+             (raise the hard limit: ulimit -Hn, /etc/security/limits.conf)",
+            limit.soft,
+            limit.hard
+        ),
+        Err(e) => log::warn!(
+            "{e}; the server may run out of descriptors before {connections} connections"
+        ),
+    }
 }
 
 /// What to say before a long sequential run: an estimate from `--delay-ms`,
@@ -405,6 +487,60 @@ mod tests {
         let zero = Args::try_parse_from(["http-demo", "--timeout-ms", "0"]);
         assert!(zero.is_err());
         assert_eq!(args(&["--timeout-ms", "1"]).timeout_ms, 1);
+    }
+
+    #[test]
+    fn every_sweep_count_has_the_range_of_requests() {
+        for bad in ["4000000000", "1,1000001", "0", "10,0,100"] {
+            let parsed = Args::try_parse_from(["http-demo", "--sweep", bad]);
+            let message = parsed.expect_err(bad).to_string();
+            assert!(message.contains("1..=1000000"), "{bad}: {message}");
+        }
+        let edge = args(&["--sweep", "1,1000000"]);
+        assert_eq!(edge.sweep, Some(vec![1, 1_000_000]));
+    }
+
+    #[test]
+    fn serve_takes_none_of_the_client_flags() {
+        let serve = ["http-demo", "--serve", "127.0.0.1:0"];
+        for extra in [
+            &["--requests", "5"][..],
+            &["--delay-ms", "5"],
+            &["--url", "http://127.0.0.1:1/"],
+            &["--concurrency-limit", "5"],
+            &["--keep-alive"],
+            &["--sequential"],
+            &["--concurrent-only"],
+            &["--sweep", "1,2"],
+            &["--sweep", "1", "--plot", "x.svg"],
+            &["--json"],
+            &["--timeout-ms", "5"],
+        ] {
+            let all = serve.iter().chain(extra);
+            let message = Args::try_parse_from(all).expect_err(extra[0]).to_string();
+            assert!(message.contains("cannot be used with"), "{message}");
+        }
+        // The defaults of the client flags are no conflict.
+        assert!(args(&["--serve", "127.0.0.1:0"]).serve.is_some());
+    }
+
+    #[test]
+    fn only_the_clients_that_run_count_toward_the_descriptors() {
+        let budget = |list: &[&str]| {
+            let a = args(list);
+            let mut largest = Options::new(a.requests as usize);
+            largest.concurrency_limit = a.concurrency_limit.map(|k| k as usize);
+            descriptor_budget(&a, &largest)
+        };
+        let (needed, advice) = budget(&["--sequential", "--requests", "30000"]);
+        assert_eq!((needed, advice), (66, None));
+        let (needed, advice) = budget(&["--requests", "30000"]);
+        assert_eq!(needed, 60_064);
+        assert!(advice.is_some_and(|a| a.contains("--concurrency-limit")));
+        let (needed, _) = budget(&["--requests", "30000", "--concurrency-limit", "10"]);
+        assert_eq!(needed, 84);
+        let remote = ["--concurrent-only", "--url", "http://x/", "--requests", "9"];
+        assert_eq!(budget(&remote).0, 73);
     }
 
     #[test]

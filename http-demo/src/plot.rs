@@ -1,5 +1,7 @@
 //! `--plot`: the sweep as an SVG line chart (requests against wall time).
 
+use std::fs::{self, OpenOptions};
+use std::io;
 use std::path::Path;
 
 use plotters::prelude::*;
@@ -9,6 +11,22 @@ pub struct Point {
     pub requests: usize,
     pub concurrent_ms: Option<f64>,
     pub sequential_ms: Option<f64>,
+}
+
+/// Checks that `path` can be written before the sweep runs, without leaving
+/// a file behind: a new file is created and removed at once, an existing one
+/// is opened for writing and left as it is (it is only replaced by [`draw`]).
+pub fn check_writable(path: &Path) -> io::Result<()> {
+    match OpenOptions::new().write(true).create_new(true).open(path) {
+        Ok(file) => {
+            drop(file);
+            fs::remove_file(path)
+        }
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            OpenOptions::new().write(true).open(path).map(drop)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Draws both lines on linear axes: the sequential one climbs with N, the
