@@ -47,9 +47,10 @@ struct Args {
     #[arg(long)]
     concurrent_only: bool,
     /// Run each N in this list (each 1 to 1,000,000) and print N against
-    /// both times.
+    /// both times. Replaces `--requests`.
     #[arg(
         long,
+        conflicts_with = "requests",
         value_delimiter = ',',
         value_name = "N,N,...",
         value_parser = clap::value_parser!(u32).range(1..=MAX_REQUESTS)
@@ -498,6 +499,14 @@ mod tests {
         }
         let edge = args(&["--sweep", "1,1000000"]);
         assert_eq!(edge.sweep, Some(vec![1, 1_000_000]));
+    }
+
+    #[test]
+    fn a_sweep_refuses_a_request_count_it_would_ignore() {
+        let both = Args::try_parse_from(["http-demo", "--sweep", "1,2", "--requests", "5"]);
+        let message = both.expect_err("--sweep with --requests").to_string();
+        assert!(message.contains("cannot be used with"), "{message}");
+        assert_eq!(args(&["--sweep", "1,2"]).sweep, Some(vec![1, 2]));
     }
 
     #[test]
