@@ -24,11 +24,15 @@ use crate::blocking;
 use crate::client::{Client, Error};
 use crate::url::Url;
 
+/// The most requests one run takes: a run keeps a result per request, and
+/// a count beyond this is more likely a mistake than a benchmark.
+pub const MAX_REQUESTS: usize = 1_000_000;
+
 /// How to run the requests.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Options {
-    /// How many GETs.
+    /// How many GETs, at most [`MAX_REQUESTS`].
     pub requests: usize,
     /// At most this many in flight at once (`None`: all of them).
     pub concurrency_limit: Option<usize>,
@@ -136,13 +140,15 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Option<Duration> {
 ///
 /// # Errors
 ///
-/// If `url` is invalid or the runtime cannot be created.
+/// If `url` is invalid, `options.requests` is over [`MAX_REQUESTS`], or the
+/// runtime cannot be created.
 ///
 /// # Panics
 ///
 /// If called inside a `solo` runtime.
 pub fn run_concurrent(url: &str, options: &Options) -> Result<Report, Error> {
     let url = Url::parse(url)?;
+    check_count(options)?;
     let rt = solo::Runtime::new()?;
     let client = Client::builder()
         .keep_alive(options.keep_alive)
@@ -199,9 +205,10 @@ async fn worker(
 ///
 /// # Errors
 ///
-/// If `url` is invalid.
+/// If `url` is invalid or `options.requests` is over [`MAX_REQUESTS`].
 pub fn run_sequential(url: &str, options: &Options) -> Result<Report, Error> {
     let url = Url::parse(url)?;
+    check_count(options)?;
     let start = Instant::now();
     let results = (0..options.requests)
         .map(|_| {
@@ -214,6 +221,21 @@ pub fn run_sequential(url: &str, options: &Options) -> Result<Report, Error> {
         })
         .collect();
     Ok(Report::new(start.elapsed(), results))
+}
+
+/// Refuses a request count over [`MAX_REQUESTS`] before anything is
+/// allocated for it (a result slot per request).
+fn check_count(options: &Options) -> Result<(), Error> {
+    if options.requests > MAX_REQUESTS {
+        return Err(Error::Io(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{} requests in one run; at most {MAX_REQUESTS}",
+                options.requests
+            ),
+        )));
+    }
+    Ok(())
 }
 
 /// Descriptors kept free for everything but the client's sockets: the
@@ -314,6 +336,22 @@ pub fn check_descriptors(needed: u64, advice: Option<&str>) -> Result<u64, Strin
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_count_over_the_cap_is_an_error_before_anything_runs() {
+        // Nobody listens on port 1: a run that started would report 2M
+        // failed requests (and first reserve room for all their results).
+        let options = Options::new(2 * MAX_REQUESTS);
+        for run in [run_concurrent, run_sequential] {
+            match run("http://127.0.0.1:1/", &options) {
+                Err(Error::Io(e)) => {
+                    assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
+                    assert!(e.to_string().contains("at most 1000000"), "{e}");
+                }
+                other => panic!("{:?}", other.map(|r| r.requests)),
+            }
+        }
+    }
     use super::*;
 
     fn ms(v: &[u64]) -> Vec<Duration> {

@@ -19,7 +19,7 @@ use http_demo::demo::{self, Options, Report};
 use http_demo::server::{self, Config};
 
 /// The most GETs in one run: `--requests` and each `--sweep` value.
-const MAX_REQUESTS: i64 = 1_000_000;
+const MAX_REQUESTS: i64 = demo::MAX_REQUESTS as i64;
 
 /// N GETs at once on the solo runtime against the same N one after another.
 #[derive(Debug, Parser)]
