@@ -217,11 +217,19 @@ impl Conn {
                 }
             }
             let received = data.len();
+            // A head that will grow no further gets one more parse, as in
+            // `head::read_head`, so a malformed line is reported whatever
+            // the read sizes.
             if received >= MAX_HEAD {
+                parse_head(data, max_body)?;
                 return Err(Error::HeaderTooLarge { limit: MAX_HEAD });
             }
             if self.fill(MAX_HEAD - received)? == 0 {
-                return Err(match received {
+                let data = self.data();
+                if !data.is_empty() {
+                    parse_head(data, max_body)?;
+                }
+                return Err(match data.len() {
                     0 => Error::ClosedBeforeResponse,
                     received => Error::IncompleteHead { received },
                 });

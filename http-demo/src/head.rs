@@ -78,13 +78,33 @@ where
             }
         }
         if data.len() >= max {
-            return Ok(HeadRead::TooLarge);
+            return Ok(last_parse(data, &mut parse).unwrap_or(HeadRead::TooLarge));
         }
         if rbuf.fill(stream, max).await? == 0 {
-            return Ok(HeadRead::Ended {
-                received: rbuf.len(),
-            });
+            let data = rbuf.data();
+            let ended = HeadRead::Ended {
+                received: data.len(),
+            };
+            return Ok(last_parse(data, &mut parse).unwrap_or(ended));
         }
+    }
+}
+
+/// One more parse of a head that will grow no further (the stream ended,
+/// or the cap is reached): a malformed line that [`HeadScan`] did not
+/// reparse for is reported as such, whatever sizes the reads came in.
+/// `None` if the bytes are a valid but incomplete head (or none at all).
+fn last_parse<T, E>(
+    data: &[u8],
+    parse: &mut impl FnMut(&[u8]) -> Result<Option<(usize, T)>, E>,
+) -> Option<HeadRead<T, E>> {
+    if data.is_empty() {
+        return None;
+    }
+    match parse(data) {
+        // A complete head ends with a blank line, which was parsed already.
+        Ok(_) => None,
+        Err(e) => Some(HeadRead::Invalid(e)),
     }
 }
 

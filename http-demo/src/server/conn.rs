@@ -262,7 +262,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> ServerConn<S> {
             self.stream.close().await
         };
         let written = solo::time::timeout(config.idle_timeout, write).await;
-        // The answer can be large (it quotes the request); keep no big buffer.
+        // Keep no big buffer: `out` may have grown for a long `why`.
         self.out.clear();
         self.out.shrink_to(COALESCE);
         written??;
