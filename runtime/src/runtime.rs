@@ -106,10 +106,11 @@ impl Builder {
     ///
     /// The paused clock jumps to the next timer whenever nothing can run,
     /// except while a [`spawn_blocking`](crate::task::spawn_blocking) job
-    /// this runtime awaits is still out: then it waits in real time for the
-    /// job's result. A plain [`std::thread`] answering through a channel is
-    /// not waited for: the clock may jump past a timeout around it, so give
-    /// such work to `spawn_blocking` in a paused test.
+    /// this runtime awaits is still out: then it moves at the real clock's
+    /// pace, so the job's result can arrive before a timeout around it. A
+    /// plain [`std::thread`] answering through a channel is not seen: the
+    /// clock may jump past a timeout around it, so give such work to
+    /// `spawn_blocking` in a paused test.
     pub fn start_paused(&mut self, paused: bool) -> &mut Builder {
         self.start_paused = paused;
         self
@@ -243,10 +244,14 @@ impl Runtime {
     }
 
     /// With a paused clock and nothing to run: take any I/O that is ready,
-    /// and if there is none, jump the clock to the next timer. Not while a
-    /// `spawn_blocking` job is outstanding, though: its result comes back
-    /// in real time, through a remote wake, so wait for that (or for I/O)
-    /// instead, as long as no timer is already due.
+    /// and if there is none, jump the clock to the next timer.
+    ///
+    /// Not while a `spawn_blocking` job is outstanding, though: its result
+    /// comes back in real time, through a remote wake. Then the clock moves
+    /// at the real clock's pace instead: wait for the wake (or I/O) until
+    /// the next timer is due in real time, and move the clock on by the
+    /// time that passed. It never freezes: a job that itself waits for
+    /// something a sleeping task will do (a channel it reads) still gets it.
     fn turn_paused(&self, next_timer: Option<u64>) -> io::Result<()> {
         let core = &*self.core;
         let events = core.reactor.park(Some(Instant::now()))?;
@@ -254,14 +259,20 @@ impl Runtime {
         if events > 0 || core.scheduler.has_ready() {
             return Ok(());
         }
-        let now = core.clock.ticks(core.clock.now());
+        let now = core.clock.now();
         match next_timer {
             // Due already: the caller fires it.
-            Some(t) if t <= now => {}
+            Some(t) if t <= core.clock.ticks(now) => {}
             Some(t) if core.blocking_jobs.get() == 0 => {
                 core.clock.advance_to(core.clock.instant(t));
             }
-            _ => {
+            Some(t) => {
+                let wait = core.clock.instant(t).saturating_duration_since(now);
+                let start = Instant::now();
+                core.reactor.park(Some(start + wait))?;
+                core.clock.advance_to(now + start.elapsed().min(wait));
+            }
+            None => {
                 core.reactor.park(None)?;
             }
         }

@@ -32,8 +32,11 @@ use crate::context::{self, Core};
 /// The clock does not jump while a
 /// [`spawn_blocking`](crate::task::spawn_blocking) job is outstanding, that
 /// is, while a task of this runtime (aborted ones excepted, detached ones
-/// included) still awaits its result: the runtime then waits in real time,
-/// so `timeout(5s, spawn_blocking(..))` sees the job finish, not `Elapsed`.
+/// included) still awaits its result: it then moves at the real clock's
+/// pace, so `timeout(5s, spawn_blocking(..))` sees the job finish, not
+/// `Elapsed`, and a sleep that the job waits on (it reads a channel a
+/// sleeping task fills) still ends, after its real duration. A long-lived
+/// detached job thus makes the paused sleeps around it take real time.
 /// Work on a plain [`std::thread`] that answers through a channel is not
 /// covered: the runtime cannot see it, and the clock may jump past a timeout
 /// or sleep while it runs. Use `spawn_blocking` for such work in a paused
