@@ -276,19 +276,7 @@ impl Reactor {
     /// waker of the same task is there) and returns `Pending`. For `poll_*`
     /// calls; a future uses [`poll_ready_slot`](Self::poll_ready_slot).
     pub(crate) fn poll_ready(&self, key: Key, dir: Direction, cx: &mut Context<'_>) -> Poll<()> {
-        let mut inner = self.inner.borrow_mut();
-        let Some(io) = inner
-            .io
-            .get_mut(key.key)
-            .filter(|io| io.generation == key.generation)
-        else {
-            return Poll::Ready(()); // gone: let the operation report the error
-        };
-        if io.readiness & dir.mask() != 0 {
-            return Poll::Ready(());
-        }
-        io.waiters(dir).add(cx.waker());
-        Poll::Pending
+        self.poll_ready_in(key, dir, cx, None)
     }
 
     /// [`poll_ready`](Self::poll_ready) for a waiting future: its waker goes
@@ -301,21 +289,37 @@ impl Reactor {
         cx: &mut Context<'_>,
         slot: &mut Option<Slot>,
     ) -> Poll<()> {
+        self.poll_ready_in(key, dir, cx, Some(slot))
+    }
+
+    /// Both of the above: a `poll_*` caller has no `slot`.
+    fn poll_ready_in(
+        &self,
+        key: Key,
+        dir: Direction,
+        cx: &mut Context<'_>,
+        slot: Option<&mut Option<Slot>>,
+    ) -> Poll<()> {
         let replaced = {
             let mut inner = self.inner.borrow_mut();
-            let Some(io) = inner
-                .io
-                .get_mut(key.key)
-                .filter(|io| io.generation == key.generation)
-            else {
+            let Some(io) = inner.io_mut(key) else {
                 return Poll::Ready(()); // gone: let the operation report the error
             };
             if io.readiness & dir.mask() != 0 {
-                // Any slot of ours was emptied by the event that set this.
-                *slot = None;
+                if let Some(slot) = slot {
+                    // Any slot of ours was emptied by the event that set this.
+                    *slot = None;
+                }
                 return Poll::Ready(());
             }
-            io.waiters(dir).add_future(cx.waker(), slot)
+            let waiters = io.waiters(dir);
+            match slot {
+                Some(slot) => waiters.add_future(cx.waker(), slot),
+                None => {
+                    waiters.add(cx.waker());
+                    None
+                }
+            }
         };
         drop(replaced); // a waker may run code on drop: outside the borrow
         Poll::Pending
@@ -331,14 +335,9 @@ impl Reactor {
             let Ok(mut inner) = self.inner.try_borrow_mut() else {
                 return;
             };
-            match inner
-                .io
-                .get_mut(key.key)
-                .filter(|io| io.generation == key.generation)
-            {
-                Some(io) => io.waiters(dir).remove_future(slot),
-                None => None,
-            }
+            inner
+                .io_mut(key)
+                .and_then(|io| io.waiters(dir).remove_future(slot))
         };
         drop(removed);
     }
@@ -353,38 +352,28 @@ impl Reactor {
     /// final (a TCP peer's FIN, a reset) never gives `WouldBlock`, and a new
     /// error or hang-up brings a new event.
     pub(crate) fn clear_ready(&self, key: Key, dir: Direction) {
-        let mut inner = self.inner.borrow_mut();
-        if let Some(io) = inner
-            .io
-            .get_mut(key.key)
-            .filter(|io| io.generation == key.generation)
-        {
-            io.readiness &= !dir.mask();
-        }
+        self.clear(key, dir.mask());
     }
 
     /// Forgets only the plain readiness in `dir`, keeping closed and error
     /// bits: a read or write that did not block showed the socket drained
     /// or full, which says nothing of a FIN or an error already seen.
     pub(crate) fn clear_drained(&self, key: Key, dir: Direction) {
-        let mut inner = self.inner.borrow_mut();
-        if let Some(io) = inner
-            .io
-            .get_mut(key.key)
-            .filter(|io| io.generation == key.generation)
-        {
-            io.readiness &= !(dir.mask() & !dir.final_bits());
+        self.clear(key, dir.mask() & !dir.final_bits());
+    }
+
+    fn clear(&self, key: Key, bits: u8) {
+        if let Some(io) = self.inner.borrow_mut().io_mut(key) {
+            io.readiness &= !bits;
         }
     }
 
     /// Whether the registration has seen a closed or error state in `dir`
     /// since it was last cleared.
     pub(crate) fn is_final(&self, key: Key, dir: Direction) -> bool {
-        let inner = self.inner.borrow();
-        inner
-            .io
-            .get(key.key)
-            .filter(|io| io.generation == key.generation)
+        self.inner
+            .borrow_mut()
+            .io_mut(key)
             .is_some_and(|io| io.readiness & dir.final_bits() != 0)
     }
 
@@ -482,6 +471,14 @@ fn dispatch(io: &mut Slab<ScheduledIo>, token: Token, ready: u8, to_wake: &mut V
 }
 
 impl Inner {
+    /// The registration `key` names, unless it is gone (its slot may hold a
+    /// newer registration: the generation tells them apart).
+    fn io_mut(&mut self, key: Key) -> Option<&mut ScheduledIo> {
+        self.io
+            .get_mut(key.key)
+            .filter(|io| io.generation == key.generation)
+    }
+
     /// The timeout to give `poll` so that it returns by `deadline`. On Linux
     /// the timerfd is armed for the exact deadline and poll's own
     /// (millisecond) timeout is only a backstop.
