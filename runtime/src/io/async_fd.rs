@@ -87,13 +87,13 @@ impl<T: AsRawFd> AsyncFd<T> {
 
     /// Waits until the descriptor is (or may be) readable.
     pub async fn readable(&self) -> io::Result<AsyncFdReadyGuard<'_, T>> {
-        self.inner.ready(Direction::Read).await?;
+        self.inner.ready_dir(Direction::Read).await?;
         Ok(self.guard(Direction::Read))
     }
 
     /// Waits until the descriptor is (or may be) writable.
     pub async fn writable(&self) -> io::Result<AsyncFdReadyGuard<'_, T>> {
-        self.inner.ready(Direction::Write).await?;
+        self.inner.ready_dir(Direction::Write).await?;
         Ok(self.guard(Direction::Write))
     }
 
@@ -103,8 +103,8 @@ impl<T: AsRawFd> AsyncFd<T> {
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<AsyncFdReadyGuard<'_, T>>> {
         self.inner
-            .poll_ready(Direction::Read, cx)
-            .map_ok(|()| self.guard(Direction::Read))
+            .poll_ready(crate::io::Interest::READABLE, cx)
+            .map_ok(|_| self.guard(Direction::Read))
     }
 
     /// Polls for write readiness.
@@ -113,8 +113,8 @@ impl<T: AsRawFd> AsyncFd<T> {
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<AsyncFdReadyGuard<'_, T>>> {
         self.inner
-            .poll_ready(Direction::Write, cx)
-            .map_ok(|()| self.guard(Direction::Write))
+            .poll_ready(crate::io::Interest::WRITABLE, cx)
+            .map_ok(|_| self.guard(Direction::Write))
     }
 
     /// Waits for readiness in `dir`, then runs `op` until it stops returning
@@ -168,6 +168,12 @@ impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
     /// after an operation returned `WouldBlock`.
     pub fn clear_ready(&mut self) {
         self.fd.inner.clear_ready(self.dir);
+    }
+
+    /// Forgets only the readiness in `ready` (say, [`Ready::READABLE`]
+    /// while keeping [`Ready::READ_CLOSED`]).
+    pub fn clear_ready_matching(&mut self, ready: crate::io::Ready) {
+        self.fd.inner.clear_readiness(ready);
     }
 
     /// Keeps the readiness (the default when the guard drops).

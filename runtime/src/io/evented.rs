@@ -9,7 +9,8 @@ use std::task::{Context, Poll};
 use mio::event::Source;
 
 use crate::context::{self, Core};
-use crate::reactor::{Direction, Key, Slot};
+use crate::io::{Interest, Ready};
+use crate::reactor::{mask_of, Direction, Key, Slots};
 
 /// Owns a mio source and its registration. Operations retry until they
 /// return `WouldBlock`, then clear the cached readiness and wait for the
@@ -21,10 +22,16 @@ pub(crate) struct PollEvented<E: Source> {
 }
 
 impl<E: Source> PollEvented<E> {
-    /// Registers `io` with the runtime running on this thread.
-    pub(crate) fn new(mut io: E) -> io::Result<Self> {
+    /// Registers `io` with the runtime running on this thread, for reading
+    /// and writing.
+    pub(crate) fn new(io: E) -> io::Result<Self> {
+        Self::with_interest(io, Interest::READABLE | Interest::WRITABLE)
+    }
+
+    /// Registers `io` for the readiness `interest` names.
+    pub(crate) fn with_interest(mut io: E, interest: Interest) -> io::Result<Self> {
         let core = context::current_or_io_error()?;
-        let key = core.reactor.register(&mut io)?;
+        let key = core.reactor.register(&mut io, interest)?;
         Ok(PollEvented {
             io: Some(io),
             core,
@@ -48,7 +55,8 @@ impl<E: Source> PollEvented<E> {
         mut op: impl FnMut(&E) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
         loop {
-            if self.core.reactor.poll_ready(self.key, dir, cx).is_pending() {
+            let ready = self.core.reactor.poll_ready(self.key, dir.bit(), cx, None);
+            if ready.is_pending() {
                 if !self.core.is_current() {
                     return Poll::Ready(Err(outside_runtime()));
                 }
@@ -77,15 +85,33 @@ impl<E: Source> PollEvented<E> {
         self.core.reactor.clear_drained(self.key, dir);
     }
 
+    /// Forgets exactly the readiness in `ready`.
+    pub(crate) fn clear_readiness(&self, ready: Ready) {
+        self.core.reactor.clear_bits(self.key, ready.bits());
+    }
+
     /// Whether the source reached a final state in `dir` (closed or error).
     pub(crate) fn is_final(&self, dir: Direction) -> bool {
         self.core.reactor.is_final(self.key, dir)
     }
 
-    /// Ready once the source has (or may have) readiness in `dir`.
-    pub(crate) fn poll_ready(&self, dir: Direction, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        if self.core.reactor.poll_ready(self.key, dir, cx).is_ready() {
-            return Poll::Ready(Ok(()));
+    /// The readiness cached now that `interest` waits for (empty if none).
+    pub(crate) fn readiness(&self, interest: Interest) -> Ready {
+        let bits = self.core.reactor.readiness(self.key);
+        Ready::from_bits(bits & mask_of(interest.directions()))
+    }
+
+    /// Ready, with the readiness found, once the source has (or may have)
+    /// readiness in `interest`. For `poll_*` methods: only the most recent
+    /// caller's waker is kept (see the reactor's `Waiters`).
+    pub(crate) fn poll_ready(
+        &self,
+        interest: Interest,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<Ready>> {
+        let dirs = interest.directions();
+        if let Poll::Ready(bits) = self.core.reactor.poll_ready(self.key, dirs, cx, None) {
+            return Poll::Ready(Ok(Ready::from_bits(bits)));
         }
         if !self.core.is_current() {
             return Poll::Ready(Err(outside_runtime()));
@@ -93,14 +119,43 @@ impl<E: Source> PollEvented<E> {
         Poll::Pending
     }
 
-    /// Waits until the source has (or may have) readiness in `dir`. The
-    /// future's waker is removed from the reactor when it is dropped.
-    pub(crate) fn ready(&self, dir: Direction) -> Readiness<'_, E> {
+    /// Waits until the source has (or may have) readiness in `interest`,
+    /// and returns it. The future's wakers are removed from the reactor
+    /// when it is dropped, so any number of them may wait at once.
+    pub(crate) fn ready(&self, interest: Interest) -> Readiness<'_, E> {
         Readiness {
             evented: self,
-            dir,
-            slot: None,
+            dirs: interest.directions(),
+            slots: Slots::default(),
         }
+    }
+
+    /// Runs `op` if the source is ready in `interest`, without waiting:
+    /// `WouldBlock` if it is not (`op` is then not called), or if `op`
+    /// returns it (the readiness in `interest` is then cleared, so the next
+    /// wait blocks until a new event).
+    pub(crate) fn try_io<R>(
+        &self,
+        interest: Interest,
+        op: impl FnOnce(&E) -> io::Result<R>,
+    ) -> io::Result<R> {
+        if self.readiness(interest).is_empty() {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        let result = op(self.get_ref());
+        if let Err(e) = &result {
+            if e.kind() == io::ErrorKind::WouldBlock {
+                self.clear_interest(interest);
+            }
+        }
+        result
+    }
+
+    /// Forgets the readiness of every direction in `interest`, closed and
+    /// error states included (an operation returned `WouldBlock`).
+    pub(crate) fn clear_interest(&self, interest: Interest) {
+        let bits = mask_of(interest.directions());
+        self.core.reactor.clear_bits(self.key, bits);
     }
 
     /// Waits for readiness in `dir`, then runs `op` until it does not return
@@ -111,12 +166,21 @@ impl<E: Source> PollEvented<E> {
         mut op: impl FnMut(&E) -> io::Result<R>,
     ) -> io::Result<R> {
         loop {
-            self.ready(dir).await?;
+            self.ready_dir(dir).await?;
             match op(self.get_ref()) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_ready(dir),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 result => return result,
             }
+        }
+    }
+
+    /// [`ready`](Self::ready) for one direction.
+    pub(crate) fn ready_dir(&self, dir: Direction) -> Readiness<'_, E> {
+        Readiness {
+            evented: self,
+            dirs: dir.bit(),
+            slots: Slots::default(),
         }
     }
 
@@ -146,24 +210,24 @@ impl<E: Source> Drop for PollEvented<E> {
 /// The future [`PollEvented::ready`] returns.
 pub(crate) struct Readiness<'a, E: Source> {
     evented: &'a PollEvented<E>,
-    dir: Direction,
-    /// Where this future's waker is in the reactor, once it waited.
-    slot: Option<Slot>,
+    /// The directions it waits in (an interest's bits).
+    dirs: u8,
+    /// Where this future's wakers are in the reactor, once it waited.
+    slots: Slots,
 }
 
 impl<E: Source> Future for Readiness<'_, E> {
-    type Output = io::Result<()>;
+    type Output = io::Result<Ready>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<Ready>> {
         let this = &mut *self;
         let ev = this.evented;
-        if ev
+        let ready = ev
             .core
             .reactor
-            .poll_ready_slot(ev.key, this.dir, cx, &mut this.slot)
-            .is_ready()
-        {
-            return Poll::Ready(Ok(()));
+            .poll_ready(ev.key, this.dirs, cx, Some(&mut this.slots));
+        if let Poll::Ready(bits) = ready {
+            return Poll::Ready(Ok(Ready::from_bits(bits)));
         }
         if !ev.core.is_current() {
             return Poll::Ready(Err(outside_runtime()));
@@ -174,9 +238,9 @@ impl<E: Source> Future for Readiness<'_, E> {
 
 impl<E: Source> Drop for Readiness<'_, E> {
     fn drop(&mut self) {
-        if let Some(slot) = self.slot.take() {
+        if self.slots.iter().any(Option::is_some) {
             let ev = self.evented;
-            ev.core.reactor.drop_slot(ev.key, self.dir, slot);
+            ev.core.reactor.drop_slots(ev.key, &mut self.slots);
         }
     }
 }

@@ -9,6 +9,8 @@
 #[cfg(unix)]
 mod async_fd;
 pub(crate) mod evented;
+mod interest;
+pub(crate) mod ready;
 
 #[cfg(unix)]
 pub use async_fd::{AsyncFd, AsyncFdReadyGuard, TryIoError};
@@ -16,3 +18,5 @@ pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
 pub use futures_lite::io::{
     split, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, BufWriter, ReadHalf, WriteHalf,
 };
+pub use interest::Interest;
+pub use ready::Ready;

@@ -1,5 +1,5 @@
 use std::fmt;
-use std::io::{self, IoSlice, Write};
+use std::io::{self, IoSlice, Read, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -9,6 +9,7 @@ use futures_io::{AsyncRead, AsyncWrite};
 use super::drain::DrainHint;
 use super::{each_addr, resolve, ToSocketAddrs};
 use crate::io::evented::PollEvented;
+use crate::io::{Interest, Ready};
 
 /// The fewest slices any platform's std passes to one `writev`.
 const MIN_IOV_MAX: usize = 16;
@@ -103,6 +104,15 @@ impl fmt::Debug for TcpListener {
 /// [`AsyncWriteExt`](crate::io::AsyncWriteExt) for `read`, `write_all` and
 /// friends. Dropping it deregisters the socket, then closes it.
 ///
+/// As with tokio and async-io, the `poll_*` methods (the `AsyncRead` and
+/// `AsyncWrite` impls, [`poll_read_ready`](Self::poll_read_ready)) keep only
+/// the waker of the most recent call per direction: two tasks reading the
+/// same stream through `&TcpStream` at once would leave the first one
+/// unwoken. Several tasks that wait on one direction use the futures
+/// instead ([`readable`](Self::readable), [`ready`](Self::ready), then
+/// [`try_read`](Self::try_read)): each keeps its own waker, and removes it
+/// when dropped.
+///
 /// On Linux, the first read that fills its whole buffer switches the
 /// socket's `TCP_INQ` option on, so that later reads learn whether they
 /// emptied the socket and skip a system call that would only say
@@ -140,7 +150,7 @@ impl TcpStream {
         // mio's recipe: wait for writable, check `take_error`, then
         // `peer_addr`; "not connected" means not yet, so wait again.
         loop {
-            stream.io.ready(Direction::Write).await?;
+            stream.io.ready_dir(Direction::Write).await?;
             let socket = stream.io.get_ref();
             if let Some(e) = socket.take_error()? {
                 return Err(e);
@@ -197,12 +207,63 @@ impl TcpStream {
 
     /// Waits until the stream is (or may be) readable.
     pub async fn readable(&self) -> io::Result<()> {
-        self.io.ready(Direction::Read).await
+        self.io.ready_dir(Direction::Read).await.map(drop)
     }
 
     /// Waits until the stream is (or may be) writable.
     pub async fn writable(&self) -> io::Result<()> {
-        self.io.ready(Direction::Write).await
+        self.io.ready_dir(Direction::Write).await.map(drop)
+    }
+
+    /// Waits until the stream is ready in any of the directions `interest`
+    /// names, and returns the readiness found (tokio's `ready`).
+    ///
+    /// The readiness can be a false positive: an operation may still return
+    /// `WouldBlock`, and then clears it. Use it with
+    /// [`try_read`](Self::try_read) and [`try_write`](Self::try_write) to
+    /// read and write from one task without splitting the stream. Any number
+    /// of these futures may wait at once; each removes its waker when dropped.
+    ///
+    /// ```
+    /// use solo::io::Interest;
+    /// use solo::net::{TcpListener, TcpStream};
+    ///
+    /// solo::block_on(async {
+    ///     let listener = TcpListener::bind("127.0.0.1:0").await?;
+    ///     let stream = TcpStream::connect(listener.local_addr()?).await?;
+    ///     let ready = stream.ready(Interest::READABLE | Interest::WRITABLE).await?;
+    ///     assert!(ready.is_writable());
+    ///     std::io::Result::Ok(())
+    /// }).unwrap();
+    /// ```
+    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
+        self.io.ready(interest).await
+    }
+
+    /// Polls for read readiness. Only the waker of the most recent call is
+    /// kept (see the type's docs).
+    pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_ready(Interest::READABLE, cx).map_ok(drop)
+    }
+
+    /// Polls for write readiness. Only the waker of the most recent call is
+    /// kept (see the type's docs).
+    pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_ready(Interest::WRITABLE, cx).map_ok(drop)
+    }
+
+    /// Reads into `buf` if data is ready, without waiting: `Ok(0)` at end
+    /// of stream, `WouldBlock` if nothing is ready (the readiness is then
+    /// cleared, so [`readable`](Self::readable) waits for new data).
+    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.try_io(Interest::READABLE, |mut s| s.read(buf))
+    }
+
+    /// Writes from `buf` if the socket is writable, without waiting;
+    /// `WouldBlock` if it is not (the readiness is then cleared, so
+    /// [`writable`](Self::writable) waits for room).
+    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.io.try_io(Interest::WRITABLE, |mut s| s.write(buf))
     }
 
     /// Peeks at incoming data without consuming it.

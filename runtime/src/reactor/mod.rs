@@ -13,8 +13,11 @@ use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use mio::event::Source;
-use mio::{Events, Interest, Token};
+use mio::{Events, Token};
 use slab::Slab;
+
+use crate::io::ready::{ERROR, PRIORITY, READABLE, READ_CLOSED, WRITABLE, WRITE_CLOSED};
+use crate::io::Interest;
 
 #[cfg(target_os = "linux")]
 mod timerfd;
@@ -31,49 +34,76 @@ const TIMER_TOKEN: Token = Token(usize::MAX - 1);
 const KEY_BITS: u32 = usize::BITS / 2;
 const KEY_MASK: usize = (1 << KEY_BITS) - 1;
 
-/// Which side of a registration an operation waits on.
+/// One of a registration's waiter lists: what an operation, or one part of
+/// an [`Interest`], waits for. The discriminant is the list's index, and
+/// `1 << index` its bit in [`Interest::directions`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Direction {
-    Read,
-    Write,
+    Read = 0,
+    Write = 1,
+    Priority = 2,
+    Error = 3,
 }
 
-const READABLE: u8 = 1;
-const WRITABLE: u8 = 1 << 1;
-const READ_CLOSED: u8 = 1 << 2;
-const WRITE_CLOSED: u8 = 1 << 3;
-const ERROR: u8 = 1 << 4;
+const DIRECTIONS: [Direction; 4] = [
+    Direction::Read,
+    Direction::Write,
+    Direction::Priority,
+    Direction::Error,
+];
 
 impl Direction {
-    /// Readiness bits that let an operation in this direction proceed.
-    fn mask(self) -> u8 {
+    /// Readiness bits that end a wait in this direction (an error ends
+    /// every wait, so that the operation reports it).
+    const fn mask(self) -> u8 {
         match self {
             Direction::Read => READABLE | READ_CLOSED | ERROR,
             Direction::Write => WRITABLE | WRITE_CLOSED | ERROR,
+            Direction::Priority => PRIORITY | READ_CLOSED | ERROR,
+            Direction::Error => ERROR,
         }
     }
 
     /// The bits of [`mask`](Self::mask) that say "closed" or "failed"
     /// rather than "ready".
-    fn final_bits(self) -> u8 {
-        self.mask() & !(READABLE | WRITABLE)
+    const fn final_bits(self) -> u8 {
+        self.mask() & !(READABLE | WRITABLE | PRIORITY)
     }
+
+    /// This direction alone, as an interest's direction bits.
+    pub(crate) const fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
+/// The union of the masks of the directions in `dirs` (an interest's
+/// bits), for each of the 16 values of `dirs`.
+const MASKS: [u8; 16] = {
+    let mut masks = [0; 16];
+    let mut dirs = 0;
+    while dirs < 16 {
+        let mut i = 0;
+        while i < DIRECTIONS.len() {
+            if dirs & DIRECTIONS[i].bit() != 0 {
+                masks[dirs as usize] |= DIRECTIONS[i].mask();
+            }
+            i += 1;
+        }
+        dirs += 1;
+    }
+    masks
+};
+
+/// The union of the masks of the directions in `dirs`.
+pub(crate) fn mask_of(dirs: u8) -> u8 {
+    MASKS[(dirs & 15) as usize]
 }
 
 struct ScheduledIo {
     generation: usize,
     readiness: u8,
-    readers: Waiters,
-    writers: Waiters,
-}
-
-impl ScheduledIo {
-    fn waiters(&mut self, dir: Direction) -> &mut Waiters {
-        match dir {
-            Direction::Read => &mut self.readers,
-            Direction::Write => &mut self.writers,
-        }
-    }
+    /// Indexed by `Direction`.
+    waiters: [Waiters; 4],
 }
 
 /// The tasks waiting for one direction of a registration; an event in that
@@ -81,17 +111,18 @@ impl ScheduledIo {
 ///
 /// Two kinds, because they end differently:
 /// - a waiting future ([`Readiness`](crate::io::evented::Readiness): the
-///   `readable()`, `recv_from()`, `accept()` kind) holds a [`Slot`] and
-///   takes its waker out when dropped, so cancelled waits (a `timeout`, an
-///   aborted task) leave nothing behind;
-/// - a `poll_*` call (`poll_read`, `poll_accept`, ...) has no future to do
-///   that: its waker stays until the next event, one per task
-///   (deduplicated with `will_wake`).
+///   `readable()`, `ready()`, `recv_from()`, `accept()` kind) holds a
+///   [`Slot`] and takes its waker out when dropped, so cancelled waits (a
+///   `timeout`, an aborted task) leave nothing behind, and any number of
+///   futures may wait at once;
+/// - a `poll_*` call (`poll_read`, `poll_accept`, `poll_read_ready`, ...)
+///   has no future to do that: only the waker of the most recent call is
+///   kept, as tokio and async-io do, and an earlier caller's waker is
+///   dropped unwoken when a different one replaces it.
 #[derive(Default)]
 struct Waiters {
-    /// `poll_*` wakers: the first inline, so one waiter costs no allocation.
-    first: Option<Waker>,
-    more: Vec<Waker>,
+    /// The most recent `poll_*` caller's waker.
+    poll: Option<Waker>,
     /// The wakers of waiting futures, one slot each.
     futures: Slab<Waker>,
     /// How many times an event emptied `futures`: a slot taken before that
@@ -99,26 +130,24 @@ struct Waiters {
     round: u32,
 }
 
-/// Where a waiting future's waker is, as handed out by
-/// [`Reactor::poll_ready_slot`].
+/// Where a waiting future's waker is in one direction's list, as handed
+/// out by [`Reactor::poll_ready`].
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Slot {
-    key: usize,
+    key: u32,
     round: u32,
 }
 
+/// A waiting future's slots, one per direction it waits in.
+pub(crate) type Slots = [Option<Slot>; 4];
+
 impl Waiters {
-    /// Adds a `poll_*` caller's `waker` unless one that wakes the same task
-    /// is there.
-    fn add(&mut self, waker: &Waker) {
-        match &self.first {
-            None => self.first = Some(waker.clone()),
-            Some(w) if w.will_wake(waker) => {}
-            Some(_) => {
-                if !self.more.iter().any(|w| w.will_wake(waker)) {
-                    self.more.push(waker.clone());
-                }
-            }
+    /// Keeps a `poll_*` caller's `waker` in place of the previous one.
+    /// Returns a replaced waker, to be dropped outside the reactor's borrow.
+    fn set_poll(&mut self, waker: &Waker) -> Option<Waker> {
+        match &self.poll {
+            Some(w) if w.will_wake(waker) => None,
+            _ => self.poll.replace(waker.clone()),
         }
     }
 
@@ -128,7 +157,7 @@ impl Waiters {
     fn add_future(&mut self, waker: &Waker, slot: &mut Option<Slot>) -> Option<Waker> {
         if let Some(Slot { key, round }) = *slot {
             if round == self.round {
-                if let Some(held) = self.futures.get_mut(key) {
+                if let Some(held) = self.futures.get_mut(key as usize) {
                     if held.will_wake(waker) {
                         return None;
                     }
@@ -138,7 +167,8 @@ impl Waiters {
         }
         let key = self.futures.insert(waker.clone());
         *slot = Some(Slot {
-            key,
+            // Keys stay below the number of waiting futures.
+            key: u32::try_from(key).unwrap_or(u32::MAX),
             round: self.round,
         });
         None
@@ -149,13 +179,12 @@ impl Waiters {
         if slot.round != self.round {
             return None;
         }
-        self.futures.try_remove(slot.key)
+        self.futures.try_remove(slot.key as usize)
     }
 
     /// Moves every waker into `to_wake`.
     fn take_into(&mut self, to_wake: &mut Vec<Waker>) {
-        to_wake.extend(self.first.take());
-        to_wake.append(&mut self.more);
+        to_wake.extend(self.poll.take());
         if !self.futures.is_empty() {
             to_wake.extend(self.futures.drain());
             self.round = self.round.wrapping_add(1);
@@ -224,8 +253,9 @@ impl Reactor {
         ))
     }
 
-    /// Registers `source` for both directions.
-    pub(crate) fn register(&self, source: &mut impl Source) -> io::Result<Key> {
+    /// Registers `source` for the readiness `interest` names (sockets:
+    /// readable and writable).
+    pub(crate) fn register(&self, source: &mut impl Source, interest: Interest) -> io::Result<Key> {
         let mut inner = self.inner.borrow_mut();
         let generation = inner.next_generation;
         inner.next_generation = generation.wrapping_add(1) & (usize::MAX >> KEY_BITS);
@@ -244,12 +274,11 @@ impl Reactor {
         inner
             .poll
             .registry()
-            .register(source, token, Interest::READABLE | Interest::WRITABLE)?;
+            .register(source, token, interest.to_mio())?;
         inner.io.insert(ScheduledIo {
             generation,
             readiness: 0,
-            readers: Waiters::default(),
-            writers: Waiters::default(),
+            waiters: Default::default(),
         });
         log::debug!("registered io {key} (generation {generation})");
         Ok(Key { key, generation })
@@ -271,75 +300,99 @@ impl Reactor {
         result
     }
 
-    /// Ready if the cached readiness allows an operation in `dir`; otherwise
-    /// adds `cx`'s waker to those the next event in `dir` wakes (unless a
-    /// waker of the same task is there) and returns `Pending`. For `poll_*`
-    /// calls; a future uses [`poll_ready_slot`](Self::poll_ready_slot).
-    pub(crate) fn poll_ready(&self, key: Key, dir: Direction, cx: &mut Context<'_>) -> Poll<()> {
-        self.poll_ready_in(key, dir, cx, None)
-    }
-
-    /// [`poll_ready`](Self::poll_ready) for a waiting future: its waker goes
-    /// into its own `slot`, which [`drop_slot`](Self::drop_slot) empties
-    /// when the future is dropped before the event.
-    pub(crate) fn poll_ready_slot(
+    /// Ready, with the readiness found, if the cached readiness allows an
+    /// operation in one of the directions `dirs` names (an interest's
+    /// bits); otherwise keeps `cx`'s waker for the next event in each of
+    /// them and returns `Pending`.
+    ///
+    /// A waiting future passes its `slots`, which
+    /// [`drop_slots`](Self::drop_slots) empties when it is dropped before
+    /// the event; a `poll_*` caller passes `None`, and only its waker, the
+    /// most recent, is kept per direction (see [`Waiters`]). A registration
+    /// that is gone is ready, with nothing: the operation reports the error.
+    pub(crate) fn poll_ready(
         &self,
         key: Key,
-        dir: Direction,
+        dirs: u8,
         cx: &mut Context<'_>,
-        slot: &mut Option<Slot>,
-    ) -> Poll<()> {
-        self.poll_ready_in(key, dir, cx, Some(slot))
-    }
-
-    /// Both of the above: a `poll_*` caller has no `slot`.
-    fn poll_ready_in(
-        &self,
-        key: Key,
-        dir: Direction,
-        cx: &mut Context<'_>,
-        slot: Option<&mut Option<Slot>>,
-    ) -> Poll<()> {
-        let replaced = {
+        slots: Option<&mut Slots>,
+    ) -> Poll<u8> {
+        let mut replaced: [Option<Waker>; 4] = Default::default();
+        {
             let mut inner = self.inner.borrow_mut();
             let Some(io) = inner.io_mut(key) else {
-                return Poll::Ready(()); // gone: let the operation report the error
+                return Poll::Ready(0);
             };
-            if io.readiness & dir.mask() != 0 {
-                if let Some(slot) = slot {
-                    // Any slot of ours was emptied by the event that set this.
-                    *slot = None;
+            let ready = io.readiness & mask_of(dirs);
+            if ready != 0 {
+                if let Some(slots) = slots {
+                    // Any slot of ours was emptied by the event that set
+                    // this, or is still held in a direction that is not
+                    // ready: take those out now.
+                    for (d, slot) in DIRECTIONS.iter().zip(slots.iter_mut()) {
+                        if let Some(slot) = slot.take() {
+                            replaced[*d as usize] = io.waiters[*d as usize].remove_future(slot);
+                        }
+                    }
+                    drop(inner);
+                    drop(replaced); // outside the borrow
                 }
-                return Poll::Ready(());
+                return Poll::Ready(ready);
             }
-            let waiters = io.waiters(dir);
-            match slot {
-                Some(slot) => waiters.add_future(cx.waker(), slot),
+            match slots {
+                Some(slots) => {
+                    for d in DIRECTIONS.iter().filter(|d| dirs & d.bit() != 0) {
+                        let i = *d as usize;
+                        replaced[i] = io.waiters[i].add_future(cx.waker(), &mut slots[i]);
+                    }
+                }
                 None => {
-                    waiters.add(cx.waker());
-                    None
+                    for d in DIRECTIONS.iter().filter(|d| dirs & d.bit() != 0) {
+                        let i = *d as usize;
+                        replaced[i] = io.waiters[i].set_poll(cx.waker());
+                    }
                 }
             }
-        };
+        }
         drop(replaced); // a waker may run code on drop: outside the borrow
         Poll::Pending
     }
 
-    /// Takes a dropped future's waker out of its `slot`, if no event took it
-    /// first.
-    pub(crate) fn drop_slot(&self, key: Key, dir: Direction, slot: Slot) {
+    /// Takes a dropped future's wakers out of its `slots`, where no event
+    /// took them first.
+    pub(crate) fn drop_slots(&self, key: Key, slots: &mut Slots) {
         // Dropping a future never happens inside a reactor borrow (wakers
         // are woken and dropped outside it), but a destructor must not
         // panic: if it ever did, the waker just stays until the next event.
-        let removed = {
+        let mut removed: [Option<Waker>; 4] = Default::default();
+        {
             let Ok(mut inner) = self.inner.try_borrow_mut() else {
                 return;
             };
-            inner
-                .io_mut(key)
-                .and_then(|io| io.waiters(dir).remove_future(slot))
-        };
+            let Some(io) = inner.io_mut(key) else {
+                return;
+            };
+            for (i, slot) in slots.iter_mut().enumerate() {
+                if let Some(slot) = slot.take() {
+                    removed[i] = io.waiters[i].remove_future(slot);
+                }
+            }
+        }
         drop(removed);
+    }
+
+    /// Forgets the readiness bits `bits` (a [`Ready`](crate::io::Ready)'s):
+    /// `clear_ready_matching`.
+    pub(crate) fn clear_bits(&self, key: Key, bits: u8) {
+        self.clear(key, bits);
+    }
+
+    /// The readiness cached for the registration (0 if it is gone).
+    pub(crate) fn readiness(&self, key: Key) -> u8 {
+        self.inner
+            .borrow_mut()
+            .io_mut(key)
+            .map_or(0, |io| io.readiness)
     }
 
     /// Forgets the readiness in `dir`: an operation returned `WouldBlock`.
@@ -450,6 +503,9 @@ fn readiness_of(event: &mio::event::Event) -> u8 {
     if event.is_error() {
         ready |= ERROR;
     }
+    if event.is_priority() {
+        ready |= PRIORITY;
+    }
     ready
 }
 
@@ -462,11 +518,10 @@ fn dispatch(io: &mut Slab<ScheduledIo>, token: Token, ready: u8, to_wake: &mut V
         return;
     };
     io.readiness |= ready;
-    if ready & Direction::Read.mask() != 0 {
-        io.readers.take_into(to_wake);
-    }
-    if ready & Direction::Write.mask() != 0 {
-        io.writers.take_into(to_wake);
+    for d in DIRECTIONS {
+        if ready & d.mask() != 0 {
+            io.waiters[d as usize].take_into(to_wake);
+        }
     }
 }
 
@@ -503,6 +558,10 @@ impl Inner {
 mod tests {
     use super::*;
 
+    fn both() -> Interest {
+        Interest::READABLE | Interest::WRITABLE
+    }
+
     fn token(key: Key) -> Token {
         Token(key.key | (key.generation << KEY_BITS))
     }
@@ -511,10 +570,10 @@ mod tests {
     fn a_stale_event_never_reaches_the_registration_that_reuses_its_key() {
         let (reactor, _waker) = Reactor::new(8).unwrap();
         let mut a = mio::net::UdpSocket::bind("127.0.0.1:0".parse().unwrap()).unwrap();
-        let old = reactor.register(&mut a).unwrap();
+        let old = reactor.register(&mut a, both()).unwrap();
         reactor.deregister(&mut a, old).unwrap();
         let mut b = mio::net::UdpSocket::bind("127.0.0.1:0".parse().unwrap()).unwrap();
-        let new = reactor.register(&mut b).unwrap();
+        let new = reactor.register(&mut b, both()).unwrap();
         assert_eq!(old.key, new.key, "the slab reuses the key");
         assert_ne!(token(old), token(new));
 
@@ -548,13 +607,13 @@ mod tests {
         use std::sync::Arc;
         let (reactor, _waker) = Reactor::new(8).unwrap();
         let mut socket = mio::net::UdpSocket::bind("127.0.0.1:0".parse().unwrap()).unwrap();
-        let key = reactor.register(&mut socket).unwrap();
+        let key = reactor.register(&mut socket, both()).unwrap();
         let (a, b) = (Arc::new(Count::default()), Arc::new(Count::default()));
         let (wa, wb) = (Waker::from(a.clone()), Waker::from(b.clone()));
-        let wait = |waker: &Waker, slot: &mut Option<Slot>| {
+        let wait = |waker: &Waker, slots: &mut Slots| {
             let mut cx = Context::from_waker(waker);
             assert!(reactor
-                .poll_ready_slot(key, Direction::Read, &mut cx, slot)
+                .poll_ready(key, Direction::Read.bit(), &mut cx, Some(slots))
                 .is_pending());
         };
         let event = || {
@@ -566,27 +625,27 @@ mod tests {
         };
 
         // A waits and is cancelled: its waker is gone at once.
-        let mut slot_a = None;
+        let mut slot_a = Slots::default();
         wait(&wa, &mut slot_a);
         assert_eq!(Arc::strong_count(&a), 3, "the reactor holds a's waker");
-        reactor.drop_slot(key, Direction::Read, slot_a.unwrap());
+        reactor.drop_slots(key, &mut slot_a);
         assert_eq!(Arc::strong_count(&a), 2, "a's waker outlived its future");
 
         // A waits again; an event empties the slots. B then waits and gets
         // the same slot key. A's future, dropped late, must not take B's
         // waker out.
-        let mut slot_a = None;
+        let mut slot_a = Slots::default();
         wait(&wa, &mut slot_a);
         event().into_iter().for_each(Waker::wake);
         assert_eq!(a.get(), 1);
-        let mut slot_b = None;
+        let mut slot_b = Slots::default();
         wait(&wb, &mut slot_b);
         assert_eq!(
-            slot_a.unwrap().key,
-            slot_b.unwrap().key,
+            slot_a[0].unwrap().key,
+            slot_b[0].unwrap().key,
             "the key is reused"
         );
-        reactor.drop_slot(key, Direction::Read, slot_a.unwrap());
+        reactor.drop_slots(key, &mut slot_a);
         event().into_iter().for_each(Waker::wake);
         assert_eq!(b.get(), 1, "a stale slot took another future's waker");
         reactor.deregister(&mut socket, key).unwrap();

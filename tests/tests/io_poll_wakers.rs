@@ -1,0 +1,120 @@
+//! Which wakers the `poll_*` methods keep: the most recent caller's, one per
+//! direction, as tokio and async-io document; waiting futures keep one each.
+#![cfg(unix)]
+
+use std::future::poll_fn;
+use std::os::unix::net::UnixStream;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+
+use solo::io::{AsyncFd, AsyncRead, AsyncWriteExt};
+use solo::net::{TcpListener, TcpStream};
+
+/// Counts the wakes of the wakers made from it.
+#[derive(Default)]
+struct Count(AtomicUsize);
+
+impl Wake for Count {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl Count {
+    fn get(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+#[test]
+fn poll_read_ready_keeps_only_the_most_recent_waker() {
+    solo::block_on(async {
+        let (a, _b) = UnixStream::pair().unwrap();
+        a.set_nonblocking(true).unwrap();
+        let fd = AsyncFd::new(a).unwrap();
+        let counts: Vec<Arc<Count>> = (0..10_000).map(|_| Arc::default()).collect();
+        for count in &counts {
+            let waker = Waker::from(count.clone());
+            let mut cx = Context::from_waker(&waker);
+            assert!(fd.poll_read_ready(&mut cx).is_pending());
+        }
+        let held = counts.iter().filter(|c| Arc::strong_count(c) > 1).count();
+        assert_eq!(
+            held, 1,
+            "the reactor holds {held} of 10,000 distinct wakers"
+        );
+        assert_eq!(
+            Arc::strong_count(counts.last().unwrap()),
+            2,
+            "the most recent waker is not the one kept"
+        );
+    });
+}
+
+#[test]
+fn the_stale_waker_of_an_earlier_poll_read_is_not_woken() {
+    solo::block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let stream = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (peer, _) = listener.accept().await.unwrap();
+        let (early, late) = (Arc::new(Count::default()), Arc::new(Count::default()));
+        let mut buf = [0; 8];
+        for count in [&early, &late] {
+            let waker = Waker::from(count.clone());
+            let mut cx = Context::from_waker(&waker);
+            let poll = Pin::new(&mut &stream).poll_read(&mut cx, &mut buf);
+            assert!(poll.is_pending());
+        }
+        assert_eq!(
+            Arc::strong_count(&early),
+            1,
+            "the earlier waker is still held"
+        );
+        // The peer writes: the event wakes the most recent poller only.
+        (&peer).write_all(b"x").await.unwrap();
+        stream.readable().await.unwrap();
+        assert_eq!((early.get(), late.get()), (0, 1));
+    });
+}
+
+#[test]
+fn waiting_futures_each_keep_their_own_waker() {
+    solo::block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let stream = std::rc::Rc::new(
+            TcpStream::connect(listener.local_addr().unwrap())
+                .await
+                .unwrap(),
+        );
+        let (peer, _) = listener.accept().await.unwrap();
+        // Three tasks wait on one stream's readability at once.
+        let waiters: Vec<_> = (0..3)
+            .map(|_| {
+                let stream = stream.clone();
+                solo::spawn(async move { stream.readable().await.unwrap() })
+            })
+            .collect();
+        // Let them all start waiting.
+        let mut polled = false;
+        poll_fn(|cx| {
+            if polled {
+                return Poll::Ready(());
+            }
+            polled = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        })
+        .await;
+        (&peer).write_all(b"x").await.unwrap();
+        for waiter in waiters {
+            solo::time::timeout(std::time::Duration::from_secs(5), waiter)
+                .await
+                .expect("a waiting future was not woken")
+                .unwrap();
+        }
+    });
+}
