@@ -182,3 +182,21 @@ fn a_sleep_moved_to_another_runtime_still_completes() {
         "the old runtime's timer was freed"
     );
 }
+
+#[test]
+fn a_sleep_reset_to_a_passed_deadline_is_ready_at_its_next_poll() {
+    solo::block_on(async {
+        let mut sleep = Box::pin(solo::time::sleep(Duration::from_millis(100)));
+        assert!(futures_lite::future::poll_once(sleep.as_mut())
+            .await
+            .is_none());
+        sleep.as_mut().reset(solo::time::Instant::now());
+        assert!(sleep.is_elapsed());
+        assert!(
+            futures_lite::future::poll_once(sleep.as_mut())
+                .await
+                .is_some(),
+            "elapsed, but the next poll was pending"
+        );
+    });
+}

@@ -65,7 +65,8 @@ impl Sleep {
         Instant::now() >= self.deadline
     }
 
-    /// Moves the deadline; the sleep is pending again if it is in the future.
+    /// Moves the deadline; the sleep is pending again if it is in the
+    /// future, and ready at its next poll if it has passed.
     pub fn reset(&mut self, deadline: Instant) {
         self.deadline = deadline;
         if let Some((core, key)) = &self.timer {
@@ -82,6 +83,13 @@ impl Future for Sleep {
         let this = &mut *self;
         if let Some((core, key)) = &this.timer {
             if core.is_current() {
+                // A deadline that has passed is ready now, whatever path got
+                // it there (a `reset` into the past, a clock that moved
+                // before the loop's next timer pass).
+                if core.clock.now() >= this.deadline.into_std() {
+                    this.cancel();
+                    return Poll::Ready(());
+                }
                 let ready = core.timers.borrow_mut().poll(*key, cx);
                 if ready.is_ready() {
                     // Fired (deadline <= now when it did): free the slot now.
