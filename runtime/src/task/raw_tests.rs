@@ -137,6 +137,8 @@ fn joining_an_aborted_pending_task_yields_a_cancelled_error() {
         assert_eq!(Rc::strong_count(&alive), 2);
 
         handle.abort();
+        yield_now().await; // the runtime's next turn drops it
+        assert!(handle.is_finished(), "abort left the task running");
         let err = handle.await.expect_err("an aborted task produced output");
         assert!(err.is_cancelled(), "{err:?} is not a cancellation");
         assert_eq!(err.id(), id);
