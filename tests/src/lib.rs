@@ -2,6 +2,10 @@
 
 use std::time::Duration;
 
+mod drops;
+
+pub use drops::{Counted, DropCounter};
+
 /// CPU time (user + system, all threads) this process has used so far.
 #[cfg(unix)]
 pub fn cpu_time() -> Duration {
