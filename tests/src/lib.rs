@@ -2,6 +2,12 @@
 
 use std::time::Duration;
 
+mod drops;
+mod echo;
+
+pub use drops::{Counted, DropCounter};
+pub use echo::echo_server;
+
 /// CPU time (user + system, all threads) this process has used so far.
 #[cfg(unix)]
 pub fn cpu_time() -> Duration {

@@ -1,38 +1,12 @@
 //! TCP: echo, connect errors, abort of a task blocked on I/O, partial reads.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use solo::io::{AsyncReadExt, AsyncWriteExt};
 use solo::net::{TcpListener, TcpStream};
 use solo::task::yield_now;
 use solo::Runtime;
-
-async fn echo_server() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    solo::spawn(async move {
-        loop {
-            let Ok((mut stream, _)) = listener.accept().await else {
-                break;
-            };
-            solo::spawn(async move {
-                let mut buf = vec![0; 4096];
-                loop {
-                    match stream.read(&mut buf).await {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => {
-                            if stream.write_all(&buf[..n]).await.is_err() {
-                                break;
-                            }
-                        }
-                    }
-                }
-            });
-        }
-    });
-    addr
-}
+use solo_tests::echo_server;
 
 #[test]
 fn tcp_echo_round_trips() {

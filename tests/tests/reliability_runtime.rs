@@ -14,6 +14,7 @@ use solo::net::{TcpListener, TcpStream};
 use solo::task::yield_now;
 use solo::time::sleep;
 use solo::Runtime;
+use solo_tests::{Counted, DropCounter};
 
 /// A tiny deterministic generator (xorshift), so that failures replay.
 struct Rng(u64);
@@ -222,13 +223,6 @@ fn dropping_the_runtime_mid_exchange_deregisters_everything() {
 #[test]
 fn destructors_that_wake_abort_and_drop_other_tasks_during_shutdown_are_fine() {
     let _serial = one_at_a_time();
-    /// Counts its drops in the shared cell.
-    struct Counted(Rc<RefCell<u32>>);
-    impl Drop for Counted {
-        fn drop(&mut self) {
-            *self.0.borrow_mut() += 1;
-        }
-    }
     struct Mayhem {
         victim: Option<solo::JoinHandle<()>>,
         waker: Rc<RefCell<Option<Waker>>>,
@@ -243,7 +237,7 @@ fn destructors_that_wake_abort_and_drop_other_tasks_during_shutdown_are_fine() {
                 v.abort();
                 drop(v);
             }
-            let c = Counted(self.drops.0.clone());
+            let c = self.drops.counter().counted();
             drop(solo::spawn(async move {
                 let _c = c;
                 yield_now().await
@@ -251,7 +245,7 @@ fn destructors_that_wake_abort_and_drop_other_tasks_during_shutdown_are_fine() {
         }
     }
     const TASKS: u32 = 50;
-    let drops = Rc::new(RefCell::new(0));
+    let drops = DropCounter::new();
     let rt = Runtime::new().unwrap();
     rt.block_on(async {
         let waker = Rc::new(RefCell::new(None));
@@ -259,7 +253,7 @@ fn destructors_that_wake_abort_and_drop_other_tasks_during_shutdown_are_fine() {
         for _ in 0..TASKS {
             let w = waker.clone();
             let victim = previous.take();
-            let counted = Counted(drops.clone());
+            let counted = drops.counted();
             let handle = solo::spawn(async move {
                 let _m = Mayhem {
                     victim,
@@ -276,11 +270,11 @@ fn destructors_that_wake_abort_and_drop_other_tasks_during_shutdown_are_fine() {
         }
         yield_now().await;
     });
-    assert_eq!(*drops.borrow(), 0, "every task still pending");
+    assert_eq!(drops.get(), 0, "every task still pending");
     drop(rt);
     // Every Mayhem ran its destructor once, and so did the future of each
     // task those destructors spawned during shutdown (dropped, not leaked).
-    assert_eq!(*drops.borrow(), TASKS + TASKS);
+    assert_eq!(drops.get(), TASKS + TASKS);
 }
 
 #[test]

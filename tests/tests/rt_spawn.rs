@@ -7,6 +7,7 @@ use std::time::Duration;
 use solo::task::{self, yield_now};
 use solo::time::sleep;
 use solo::Runtime;
+use solo_tests::{Counted, DropCounter};
 
 #[test]
 fn spawned_tasks_may_hold_rc_and_refcell() {
@@ -89,15 +90,9 @@ fn a_panic_in_the_block_on_future_propagates() {
 
 #[test]
 fn abort_cancels_a_pending_task_and_runs_its_destructor() {
-    struct Flag(Rc<RefCell<bool>>);
-    impl Drop for Flag {
-        fn drop(&mut self) {
-            *self.0.borrow_mut() = true;
-        }
-    }
     solo::block_on(async {
-        let dropped = Rc::new(RefCell::new(false));
-        let flag = Flag(dropped.clone());
+        let dropped = DropCounter::new();
+        let flag = dropped.counted();
         let task = solo::spawn(async move {
             let _flag = flag;
             sleep(Duration::from_secs(3600)).await;
@@ -107,7 +102,7 @@ fn abort_cancels_a_pending_task_and_runs_its_destructor() {
         task.abort();
         let err = task.await.unwrap_err();
         assert!(err.is_cancelled(), "{err:?}");
-        assert!(*dropped.borrow());
+        assert_eq!(dropped.get(), 1);
     });
 }
 
@@ -144,17 +139,11 @@ fn a_dropped_join_handle_detaches_the_task() {
 
 #[test]
 fn dropping_the_runtime_drops_pending_tasks() {
-    struct Counted(Rc<RefCell<u32>>);
-    impl Drop for Counted {
-        fn drop(&mut self) {
-            *self.0.borrow_mut() += 1;
-        }
-    }
-    let drops = Rc::new(RefCell::new(0));
+    let drops = DropCounter::new();
     let d = drops.clone();
     solo::block_on(async move {
         for _ in 0..10 {
-            let c = Counted(d.clone());
+            let c = d.counted();
             solo::spawn(async move {
                 let _c = c;
                 sleep(Duration::from_secs(3600)).await;
@@ -162,34 +151,27 @@ fn dropping_the_runtime_drops_pending_tasks() {
         }
         yield_now().await;
     });
-    assert_eq!(*drops.borrow(), 10);
+    assert_eq!(drops.get(), 10);
 }
 
 #[test]
 fn destructors_that_spawn_during_shutdown_do_not_panic() {
-    /// Counts its drops in the shared cell.
-    struct Counted(Rc<RefCell<u32>>);
-    impl Drop for Counted {
-        fn drop(&mut self) {
-            *self.0.borrow_mut() += 1;
-        }
-    }
     /// Spawns a task (holding a `Counted`) when dropped, then counts itself.
     struct SpawnOnDrop(Counted);
     impl Drop for SpawnOnDrop {
         fn drop(&mut self) {
-            let c = Counted(self.0 .0.clone());
+            let c = self.0.counter().counted();
             drop(solo::spawn(async move {
                 let _c = c;
                 sleep(Duration::from_secs(1)).await
             }));
         }
     }
-    let drops = Rc::new(RefCell::new(0));
+    let drops = DropCounter::new();
     let d = drops.clone();
     solo::block_on(async move {
         for _ in 0..3 {
-            let s = SpawnOnDrop(Counted(d.clone()));
+            let s = SpawnOnDrop(d.counted());
             solo::spawn(async move {
                 let _s = s;
                 sleep(Duration::from_secs(3600)).await;
@@ -199,7 +181,7 @@ fn destructors_that_spawn_during_shutdown_do_not_panic() {
     });
     // The 3 tasks' destructors ran, and so did those of the 3 tasks they
     // spawned during shutdown (dropped unrun, not leaked).
-    assert_eq!(*drops.borrow(), 3 + 3);
+    assert_eq!(drops.get(), 3 + 3);
 }
 
 #[test]

@@ -8,11 +8,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use solo::io::{AsyncReadExt, AsyncWriteExt};
-use solo::net::{TcpListener, TcpStream};
+use solo::net::TcpStream;
 use solo::task::spawn_blocking;
 use solo::time::{self, interval, sleep, Instant};
 
-use solo_tests::{paused, with_deadline};
+use solo_tests::{echo_server, paused, with_deadline};
 
 const HOUR: Duration = Duration::from_secs(3600);
 
@@ -88,22 +88,7 @@ fn advance_moves_the_clock_by_exactly_the_step() {
 #[test]
 fn loopback_echo_works_while_the_clock_is_paused() {
     paused(async {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        solo::spawn(async move {
-            let (mut peer, _) = listener.accept().await.expect("accept");
-            let mut buf = [0u8; 1024];
-            loop {
-                match peer.read(&mut buf).await {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => {
-                        if peer.write_all(&buf[..n]).await.is_err() {
-                            return;
-                        }
-                    }
-                }
-            }
-        });
+        let addr = echo_server().await;
         // A long timer is pending throughout: the clock may jump to it while
         // the echo waits on the kernel, but the echo must still arrive.
         let hourly = solo::spawn(sleep(HOUR));

@@ -371,3 +371,7 @@ unsafe fn waker_drop(data: *const ()) {
     // SAFETY: an owned waker gives up its reference.
     unsafe { release(NonNull::new_unchecked(data as *mut Header)) }
 }
+
+#[cfg(test)]
+#[path = "raw_tests.rs"]
+mod tests;
