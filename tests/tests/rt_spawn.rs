@@ -331,3 +331,45 @@ fn a_runtime_whose_block_on_panicked_runs_the_next_block_on_with_right_ids() {
     );
     assert!(task::try_id().is_none());
 }
+
+#[test]
+fn a_panicking_task_is_dropped_while_unwinding_so_its_mutex_guard_poisons() {
+    use std::sync::{Arc, Mutex};
+    /// Records `std::thread::panicking()` as its destructor sees it.
+    struct SeesPanic(Rc<RefCell<Option<bool>>>);
+    impl Drop for SeesPanic {
+        fn drop(&mut self) {
+            *self.0.borrow_mut() = Some(std::thread::panicking());
+        }
+    }
+    let state = Arc::new(Mutex::new(0));
+    let seen = Rc::new(RefCell::new(None));
+    solo::block_on(async {
+        let (s, witness) = (state.clone(), SeesPanic(seen.clone()));
+        // One branch holds the lock across an await with the state half
+        // written; the other panics. The holder is not a local of the
+        // frames that unwind: only dropping the task's future drops it.
+        let holder = async move {
+            let _witness = witness;
+            let mut guard = s.lock().unwrap();
+            *guard = 1;
+            std::future::pending::<()>().await;
+            *guard = 2;
+        };
+        let panicker = async {
+            yield_now().await;
+            panic!("boom");
+        };
+        let task = solo::spawn(futures_lite::future::zip(holder, panicker));
+        assert!(task.await.unwrap_err().is_panic());
+    });
+    assert_eq!(
+        *seen.borrow(),
+        Some(true),
+        "the future was dropped after the panic was caught"
+    );
+    assert!(
+        state.is_poisoned(),
+        "a guard held by a panicking task left the mutex unpoisoned"
+    );
+}

@@ -31,16 +31,35 @@ impl<F: Future> Stage<F> {
 
     /// Polls the future. On completion (or panic) the future is dropped in
     /// place and its result kept for the `JoinHandle`; returns `Ready(())`.
+    ///
+    /// A panicking future is dropped while the panic unwinds, before it is
+    /// caught, as `std::thread` and tokio do: its destructors see
+    /// `std::thread::panicking()`, so a `std::sync::Mutex` guard it holds
+    /// poisons the mutex. A destructor that panics during that unwind is a
+    /// panic while panicking, which aborts the process.
     pub(crate) fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let result = match self.as_mut().project() {
-            StageProj::Running { future } => {
-                match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
-                    Ok(Poll::Pending) => return Poll::Pending,
-                    Ok(Poll::Ready(value)) => Ok(value),
-                    Err(payload) => Err(Some(payload)),
-                }
+        if !matches!(*self, Stage::Running { .. }) {
+            return Poll::Ready(());
+        }
+        let polled = catch_unwind(AssertUnwindSafe(|| {
+            let mut guard = DropOnUnwind(self.as_mut());
+            let StageProj::Running { future } = guard.0.as_mut().project() else {
+                unreachable!("checked above")
+            };
+            let poll = future.poll(cx);
+            std::mem::forget(guard);
+            poll
+        }));
+        let result = match polled {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(value)) => Ok(value),
+            // The future is gone already (`DropOnUnwind`).
+            Err(payload) => {
+                self.set(Stage::Finished {
+                    output: Some(Err(Some(payload))),
+                });
+                return Poll::Ready(());
             }
-            _ => return Poll::Ready(()),
         };
         self.finish(result);
         Poll::Ready(())
@@ -91,5 +110,15 @@ impl<F: Future> Stage<F> {
                 output: Some(Err(Some(payload))),
             });
         }
+    }
+}
+
+/// Drops the stage's future if the poll it guards unwinds; forgotten when
+/// the poll returns.
+struct DropOnUnwind<'a, F: Future>(Pin<&'a mut Stage<F>>);
+
+impl<F: Future> Drop for DropOnUnwind<'_, F> {
+    fn drop(&mut self) {
+        self.0.as_mut().set(Stage::Consumed);
     }
 }

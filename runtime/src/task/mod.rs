@@ -28,6 +28,13 @@ use crate::context;
 /// The returned [`JoinHandle`] resolves to the task's output. Dropping it
 /// detaches the task, which keeps running.
 ///
+/// A task that panics does not take the runtime down: its `JoinHandle`
+/// yields a [`JoinError`] holding the panic. Its future is dropped while
+/// the panic unwinds, as a thread's stack is, so its destructors see
+/// [`std::thread::panicking`] and a `std::sync::Mutex` guard it holds
+/// poisons the mutex. A destructor that panics during that unwind is a
+/// panic while panicking, and aborts the process, as it would in a thread.
+///
 /// # Panics
 ///
 /// Panics if called outside a runtime (no `block_on` running on this thread).
