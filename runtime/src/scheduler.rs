@@ -292,16 +292,6 @@ impl Scheduler {
         }
     }
 
-    /// Marks a task for cancellation and queues it so its runtime drops it.
-    pub(crate) fn abort(raw: &RawTask) {
-        if raw.is_finished() || raw.is_aborted() {
-            return;
-        }
-        raw.set_aborted();
-        let header = raw.header();
-        wake(&header.queued, &header.shared, header.task());
-    }
-
     /// Drops every task, including those spawned by destructors meanwhile.
     /// Called with this runtime current, so destructors may use it.
     pub(crate) fn shutdown(&self) {

@@ -333,6 +333,8 @@ fn a_runtime_whose_block_on_panicked_runs_the_next_block_on_with_right_ids() {
 }
 
 #[test]
+// The lock is held across an await on purpose: that is the case pinned.
+#[allow(clippy::await_holding_lock)]
 fn a_panicking_task_is_dropped_while_unwinding_so_its_mutex_guard_poisons() {
     use std::sync::{Arc, Mutex};
     /// Records `std::thread::panicking()` as its destructor sees it.

@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use super::raw::RawTask;
+use super::raw::{HeaderRef, RawTask};
 use super::TaskId;
 use crate::context::{self, Core};
 
@@ -44,12 +44,20 @@ impl<T> JoinHandle<T> {
     /// being polled again, and awaiting this handle then yields a
     /// cancelled [`JoinError`]. Does nothing if the task already finished.
     pub fn abort(&self) {
-        crate::scheduler::Scheduler::abort(&self.raw);
+        self.raw.abort();
     }
 
     /// Whether the task has finished (completed, panicked or been cancelled).
     pub fn is_finished(&self) -> bool {
         self.raw.is_finished()
+    }
+
+    /// A handle that can abort the task from any thread, without the right
+    /// to its output.
+    pub fn abort_handle(&self) -> AbortHandle {
+        AbortHandle {
+            header: self.raw.header_ref(),
+        }
     }
 
     /// The task's id.
@@ -90,6 +98,59 @@ impl<T> Unpin for JoinHandle<T> {}
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JoinHandle")
+            .field("id", &self.id())
+            .finish()
+    }
+}
+
+/// Aborts a task, from any thread; from [`JoinHandle::abort_handle`].
+///
+/// Unlike a [`JoinHandle`] it is `Send + Sync` and has no right to the
+/// task's output. [`abort`](Self::abort) may be called on any thread: the
+/// task stops at its next turn on its runtime's thread, where its future is
+/// dropped without being polled again, and its `JoinHandle` then yields a
+/// cancelled [`JoinError`]. Dropping an `AbortHandle` does nothing to the
+/// task.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// solo::block_on(async {
+///     let task = solo::spawn(solo::time::sleep(Duration::from_secs(3600)));
+///     let abort = task.abort_handle();
+///     std::thread::spawn(move || abort.abort()).join().unwrap();
+///     assert!(task.await.unwrap_err().is_cancelled());
+/// });
+/// ```
+#[derive(Clone)]
+pub struct AbortHandle {
+    header: HeaderRef,
+}
+
+impl AbortHandle {
+    /// Cancels the task, as [`JoinHandle::abort`] does; from any thread.
+    /// Does nothing if the task has finished. If its runtime is gone, there
+    /// is nothing left to stop.
+    pub fn abort(&self) {
+        self.header.header().abort();
+    }
+
+    /// Whether the task has finished (completed, panicked or been
+    /// cancelled). An aborted task counts as finished once its runtime has
+    /// dropped it, at its next turn.
+    pub fn is_finished(&self) -> bool {
+        self.header.header().is_finished()
+    }
+
+    /// The task's id.
+    pub fn id(&self) -> TaskId {
+        self.header.header().id
+    }
+}
+
+impl fmt::Debug for AbortHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AbortHandle")
             .field("id", &self.id())
             .finish()
     }

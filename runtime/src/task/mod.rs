@@ -14,7 +14,7 @@ use std::future::Future;
 use std::num::NonZeroU64;
 
 pub use blocking::spawn_blocking;
-pub use join::{JoinError, JoinHandle};
+pub use join::{AbortHandle, JoinError, JoinHandle};
 pub use yield_now::{yield_now, YieldNow};
 
 use crate::context;

@@ -24,7 +24,8 @@
 //!    whichever thread frees the allocation (the last `Waker` may live
 //!    anywhere) finds only `Stage::Consumed`, and `Local` with no waker:
 //!    nothing whose drop could run user code on the wrong thread.
-//! 3. Wakers touch only the header: atomics and `Send + Sync` fields.
+//! 3. Wakers and `HeaderRef`s (an `AbortHandle`'s) touch only the header:
+//!    atomics and `Send + Sync` fields.
 
 use std::any::Any;
 use std::cell::{Cell, UnsafeCell};
@@ -33,7 +34,7 @@ use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::ptr::NonNull;
-use std::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{fence, AtomicBool, AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
@@ -47,6 +48,9 @@ pub(crate) struct Header {
     /// True while the task sits in a ready queue: waking it again is a no-op,
     /// so a task woken twice before it runs is queued once.
     pub(crate) queued: AtomicBool,
+    /// `FINISHED` and `ABORTED`: readable and settable from any thread, for
+    /// [`AbortHandle`](super::AbortHandle).
+    state: AtomicU8,
     pub(crate) shared: Arc<Shared>,
     vtable: &'static Vtable,
     pub(crate) id: TaskId,
@@ -54,10 +58,33 @@ pub(crate) struct Header {
     key: u32,
 }
 
+/// The task has finished: completed, panicked or been cancelled.
+const FINISHED: u8 = 1;
+/// Cancellation was asked for; the runtime drops the future at its next turn.
+const ABORTED: u8 = 1 << 1;
+
 impl Header {
     /// How the ready queue names this task.
     pub(crate) fn task(&self) -> TaskRef {
         TaskRef::new(self.key, self.id)
+    }
+
+    pub(crate) fn is_finished(&self) -> bool {
+        self.state.load(Ordering::Acquire) & FINISHED != 0
+    }
+
+    pub(crate) fn is_aborted(&self) -> bool {
+        self.state.load(Ordering::Acquire) & ABORTED != 0
+    }
+
+    /// Marks the task for cancellation and wakes it, so that its runtime
+    /// drops it at its next turn. From any thread; does nothing once the
+    /// task has finished or was already aborted.
+    pub(crate) fn abort(&self) {
+        let state = self.state.fetch_or(ABORTED, Ordering::AcqRel);
+        if state & (FINISHED | ABORTED) == 0 {
+            crate::scheduler::wake(&self.queued, &self.shared, self.task());
+        }
     }
 }
 
@@ -65,8 +92,6 @@ impl Header {
 struct Local {
     /// `RawTask`s alive: the scheduler's and the `JoinHandle`'s.
     owners: Cell<u32>,
-    finished: Cell<bool>,
-    aborted: Cell<bool>,
     /// The output was taken by the `JoinHandle`.
     joined: Cell<bool>,
     join_waker: Cell<Option<Waker>>,
@@ -232,21 +257,30 @@ impl RawTask {
     }
 
     pub(crate) fn is_finished(&self) -> bool {
-        self.local().finished.get()
+        self.header().is_finished()
     }
 
     /// Marks the task finished and returns its joiner's waker, if any.
     pub(crate) fn set_finished(&self) -> Option<Waker> {
-        self.local().finished.set(true);
+        self.header().state.fetch_or(FINISHED, Ordering::AcqRel);
         self.local().join_waker.take()
     }
 
     pub(crate) fn is_aborted(&self) -> bool {
-        self.local().aborted.get()
+        self.header().is_aborted()
     }
 
-    pub(crate) fn set_aborted(&self) {
-        self.local().aborted.set(true);
+    /// See [`Header::abort`].
+    pub(crate) fn abort(&self) {
+        self.header().abort();
+    }
+
+    /// A reference to the header alone, which any thread may hold: an
+    /// [`AbortHandle`](super::AbortHandle)'s.
+    pub(crate) fn header_ref(&self) -> HeaderRef {
+        // Relaxed suffices for an increment, as in `Arc::clone`.
+        self.header().refs.fetch_add(1, Ordering::Relaxed);
+        HeaderRef { ptr: self.ptr }
     }
 
     pub(crate) fn is_joined(&self) -> bool {
@@ -303,6 +337,7 @@ impl Prefix {
             header: Header {
                 refs: AtomicUsize::new(1),
                 queued: AtomicBool::new(queued),
+                state: AtomicU8::new(0),
                 shared,
                 vtable,
                 id,
@@ -310,8 +345,6 @@ impl Prefix {
             },
             local: Local {
                 owners: Cell::new(1),
-                finished: Cell::new(false),
-                aborted: Cell::new(false),
                 joined: Cell::new(false),
                 join_waker: Cell::new(None),
             },
@@ -331,6 +364,43 @@ unsafe fn release(ptr: NonNull<Header>) {
         fence(Ordering::Acquire);
         // SAFETY: that was the last reference.
         unsafe { (header.vtable.dealloc)(ptr) };
+    }
+}
+
+/// An owned reference to a task's header alone: no access to the future or
+/// the output, so it may live on, and be dropped on, any thread (rule 3).
+pub(crate) struct HeaderRef {
+    ptr: NonNull<Header>,
+}
+
+// SAFETY: a `HeaderRef` touches only the header: atomics and `Send + Sync`
+// fields (rule 3); the reference count it owns is released atomically.
+unsafe impl Send for HeaderRef {}
+// SAFETY: as above; `&HeaderRef` only reads atomics and calls `abort`,
+// which is safe from any thread.
+unsafe impl Sync for HeaderRef {}
+
+impl HeaderRef {
+    pub(crate) fn header(&self) -> &Header {
+        // SAFETY: this `HeaderRef` holds a reference, so the header is alive.
+        unsafe { self.ptr.as_ref() }
+    }
+}
+
+impl Clone for HeaderRef {
+    fn clone(&self) -> Self {
+        // Relaxed suffices for an increment, as in `Arc::clone`.
+        self.header().refs.fetch_add(1, Ordering::Relaxed);
+        HeaderRef { ptr: self.ptr }
+    }
+}
+
+impl Drop for HeaderRef {
+    fn drop(&mut self) {
+        // SAFETY: releases the reference this `HeaderRef` owned. If it is
+        // the last, every `RawTask` is gone, so the stage was consumed on
+        // the runtime's thread (rule 2) and freeing runs no user code.
+        unsafe { release(self.ptr) };
     }
 }
 

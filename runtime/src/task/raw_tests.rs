@@ -170,3 +170,36 @@ fn aborting_a_finished_task_does_nothing() {
         drop(handle);
     });
 }
+
+#[test]
+fn an_abort_handle_dropped_last_on_another_thread_frees_the_task() {
+    let alive = Rc::new(());
+    let rt = Runtime::new().unwrap();
+    let task = rt.spawn(std::future::pending::<()>());
+    let abort = task.abort_handle();
+    let shared = rt.block_on(async {
+        yield_now().await;
+        current_shared()
+    });
+    drop(task);
+    let (waker, _) = spawn_pending_task(&rt, &alive);
+    drop(waker);
+    drop(rt);
+    assert_eq!(
+        shared.strong_count(),
+        1,
+        "only the abort handle's task is left"
+    );
+    std::thread::spawn(move || {
+        assert!(abort.is_finished());
+        abort.abort();
+        drop(abort);
+    })
+    .join()
+    .unwrap();
+    assert_eq!(
+        shared.strong_count(),
+        0,
+        "the abort handle did not free its task"
+    );
+}
