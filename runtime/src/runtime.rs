@@ -20,7 +20,7 @@ use std::time::Instant;
 use crate::context::{self, Core};
 use crate::reactor::Reactor;
 use crate::scheduler::{Scheduler, Shared};
-use crate::task::JoinHandle;
+use crate::task::{coop, JoinHandle};
 use crate::time::clock::Clock;
 use crate::time::timers::Timers;
 
@@ -190,7 +190,7 @@ impl Runtime {
             if main_woken {
                 scheduler.main_polled(&main);
                 let polling = scheduler.enter_poll(main_id);
-                let poll = future.as_mut().poll(&mut cx);
+                let poll = coop::with_budget(coop::BUDGET, || future.as_mut().poll(&mut cx));
                 drop(polling);
                 if let Poll::Ready(output) = poll {
                     return output;

@@ -17,6 +17,7 @@ use slab::Slab;
 
 use crate::context;
 use crate::inject::Inject;
+use crate::task::coop;
 use crate::task::raw::RawTask;
 use crate::task::TaskId;
 
@@ -263,7 +264,7 @@ impl Scheduler {
             let waker = raw.waker();
             let mut cx = Context::from_waker(&waker);
             let _polling = self.enter_poll(raw.header().id);
-            raw.poll(&mut cx).is_ready()
+            coop::with_budget(coop::BUDGET, || raw.poll(&mut cx)).is_ready()
         };
 
         if !done {

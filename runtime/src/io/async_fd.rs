@@ -170,8 +170,8 @@ impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
         self.fd.inner.clear_ready(self.dir);
     }
 
-    /// Forgets only the readiness in `ready` (say, [`Ready::READABLE`]
-    /// while keeping [`Ready::READ_CLOSED`]).
+    /// Forgets only the readiness in `ready` (say, [`Ready::READABLE`](crate::io::Ready::READABLE)
+    /// while keeping [`Ready::READ_CLOSED`](crate::io::Ready::READ_CLOSED)).
     pub fn clear_ready_matching(&mut self, ready: crate::io::Ready) {
         self.fd.inner.clear_readiness(ready);
     }

@@ -11,6 +11,7 @@ use mio::event::Source;
 use crate::context::{self, Core};
 use crate::io::{Interest, Ready};
 use crate::reactor::{mask_of, Direction, Key, Slots};
+use crate::task::coop;
 
 /// Owns a mio source and its registration. Operations retry until they
 /// return `WouldBlock`, then clear the cached readiness and wait for the
@@ -54,6 +55,9 @@ impl<E: Source> PollEvented<E> {
         cx: &mut Context<'_>,
         mut op: impl FnMut(&E) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
+        if coop::poll_proceed(cx).is_pending() {
+            return Poll::Pending;
+        }
         loop {
             let ready = self.core.reactor.poll_ready(self.key, dir.bit(), cx, None);
             if ready.is_pending() {
@@ -67,7 +71,10 @@ impl<E: Source> PollEvented<E> {
                     self.core.reactor.clear_ready(self.key, dir);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                result => return Poll::Ready(result),
+                result => {
+                    coop::spend();
+                    return Poll::Ready(result);
+                }
             }
         }
     }
@@ -109,8 +116,12 @@ impl<E: Source> PollEvented<E> {
         interest: Interest,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<Ready>> {
+        if coop::poll_proceed(cx).is_pending() {
+            return Poll::Pending;
+        }
         let dirs = interest.directions();
         if let Poll::Ready(bits) = self.core.reactor.poll_ready(self.key, dirs, cx, None) {
+            coop::spend();
             return Poll::Ready(Ok(Ready::from_bits(bits)));
         }
         if !self.core.is_current() {
@@ -220,6 +231,9 @@ impl<E: Source> Future for Readiness<'_, E> {
     type Output = io::Result<Ready>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<Ready>> {
+        if coop::poll_proceed(cx).is_pending() {
+            return Poll::Pending;
+        }
         let this = &mut *self;
         let ev = this.evented;
         let ready = ev
@@ -227,6 +241,7 @@ impl<E: Source> Future for Readiness<'_, E> {
             .reactor
             .poll_ready(ev.key, this.dirs, cx, Some(&mut this.slots));
         if let Poll::Ready(bits) = ready {
+            coop::spend();
             return Poll::Ready(Ok(Ready::from_bits(bits)));
         }
         if !ev.core.is_current() {

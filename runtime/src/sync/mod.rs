@@ -44,6 +44,7 @@
 //! [`spawn_blocking`]: crate::task::spawn_blocking
 
 mod notify;
+pub mod oneshot;
 
 pub use async_channel::{
     bounded, unbounded, Receiver, Recv, RecvError, Send, SendError, Sender, TryRecvError,
@@ -53,21 +54,3 @@ pub use async_lock::{
     Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, Semaphore, SemaphoreGuard,
 };
 pub use notify::{Notified, Notify};
-
-/// A channel for a single value, from `futures-channel`.
-///
-/// Chosen over a `bounded(1)` channel because its [`Sender::send`](oneshot::Sender::send) is
-/// synchronous (no `.await`, so threads and destructors can answer), it
-/// consumes the sender (a second send cannot compile), and the receiver
-/// learns with [`Canceled`](oneshot::Canceled) when the sender is dropped unanswered.
-///
-/// ```
-/// solo::block_on(async {
-///     let (tx, rx) = solo::sync::oneshot::channel();
-///     std::thread::spawn(move || tx.send(42).unwrap());
-///     assert_eq!(rx.await, Ok(42));
-/// });
-/// ```
-pub mod oneshot {
-    pub use futures_channel::oneshot::{channel, Canceled, Cancellation, Receiver, Sender};
-}

@@ -9,6 +9,8 @@ use std::task::{Context, Poll, Waker};
 
 use slab::Slab;
 
+use crate::task::coop;
+
 /// Wakes tasks (or threads' futures) waiting for an event that carries no
 /// data, like tokio's `Notify`.
 ///
@@ -146,6 +148,20 @@ impl Future for Notified<'_> {
         if self.done {
             return Poll::Ready(());
         }
+        if coop::poll_proceed(cx).is_pending() {
+            return Poll::Pending;
+        }
+        let ready = self.as_mut().poll_notified(cx);
+        if ready.is_ready() {
+            coop::spend();
+        }
+        ready
+    }
+}
+
+impl Notified<'_> {
+    /// [`poll`](Future::poll) without the cooperative budget.
+    fn poll_notified(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let notify = self.notify;
         let mut state = notify.lock();
         match self.key {

@@ -87,6 +87,10 @@ impl<T: 'static> Future for JoinHandle<T> {
             raw.set_join_waker(cx.waker());
             return Poll::Pending;
         }
+        if super::coop::poll_proceed(cx).is_pending() {
+            return Poll::Pending;
+        }
+        super::coop::spend();
         let mut out: Option<Result<T, JoinError>> = None;
         raw.take_output(&mut out as &mut dyn Any);
         Poll::Ready(out.unwrap_or_else(|| Err(JoinError::cancelled(raw.header().id))))

@@ -5,6 +5,7 @@
 
 mod blocking;
 pub(crate) mod cell;
+pub(crate) mod coop;
 mod join;
 pub(crate) mod raw;
 mod yield_now;
@@ -14,6 +15,7 @@ use std::future::Future;
 use std::num::NonZeroU64;
 
 pub use blocking::spawn_blocking;
+pub use coop::{consume_budget, unconstrained, Unconstrained};
 pub use join::{AbortHandle, JoinError, JoinHandle};
 pub use yield_now::{yield_now, YieldNow};
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::Instant;
 use crate::context::{self, Core};
+use crate::task::coop;
 
 /// Waits until `duration` has elapsed.
 ///
@@ -80,7 +81,21 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = &mut *self;
+        if coop::poll_proceed(cx).is_pending() {
+            return Poll::Pending;
+        }
+        let ready = self.poll_deadline(cx);
+        if ready.is_ready() {
+            coop::spend();
+        }
+        ready
+    }
+}
+
+impl Sleep {
+    /// [`poll`](Future::poll) without the cooperative budget.
+    fn poll_deadline(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self;
         if let Some((core, key)) = &this.timer {
             if core.is_current() {
                 // A deadline that has passed is ready now, whatever path got

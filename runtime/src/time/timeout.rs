@@ -7,6 +7,7 @@ use std::time::Duration;
 use pin_project_lite::pin_project;
 
 use super::{sleep, sleep_until, Instant, Sleep};
+use crate::task::coop;
 
 /// Runs `future` for at most `duration`.
 ///
@@ -69,12 +70,20 @@ impl<F: Future> Future for Timeout<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
+        let had_budget = coop::has_budget_remaining();
         if let Poll::Ready(v) = this.future.poll(cx) {
             return Poll::Ready(Ok(v));
         }
-        match Pin::new(this.sleep).poll(cx) {
+        let mut poll_deadline = || match Pin::new(&mut *this.sleep).poll(cx) {
             Poll::Ready(()) => Poll::Ready(Err(Elapsed(()))),
             Poll::Pending => Poll::Pending,
+        };
+        // A future that spent the budget must not hide the deadline: check
+        // it without the budget then (as tokio does).
+        if had_budget && !coop::has_budget_remaining() {
+            coop::unconstrained_poll(poll_deadline)
+        } else {
+            poll_deadline()
         }
     }
 }
