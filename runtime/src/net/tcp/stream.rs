@@ -1,3 +1,5 @@
+//! The connection: [`TcpStream`].
+
 use std::fmt;
 use std::io::{self, IoSlice, Read, Write};
 use std::net::{Shutdown, SocketAddr};
@@ -6,95 +8,14 @@ use std::task::{Context, Poll};
 
 use futures_io::{AsyncRead, AsyncWrite};
 
-use super::drain::DrainHint;
-use super::{each_addr, resolve, ToSocketAddrs};
 use crate::io::evented::PollEvented;
 use crate::io::{Interest, Ready};
+use crate::net::drain::DrainHint;
+use crate::net::{each_addr, resolve, ToSocketAddrs};
+use crate::reactor::Direction;
 
 /// The fewest slices any platform's std passes to one `writev`.
 const MIN_IOV_MAX: usize = 16;
-use crate::reactor::Direction;
-
-/// A TCP socket server, listening for connections.
-///
-/// ```
-/// use solo::net::{TcpListener, TcpStream};
-/// use solo::io::{AsyncReadExt, AsyncWriteExt};
-///
-/// solo::block_on(async {
-///     let listener = TcpListener::bind("127.0.0.1:0").await?;
-///     let addr = listener.local_addr()?;
-///     solo::spawn(async move {
-///         let (mut peer, _) = listener.accept().await.unwrap();
-///         peer.write_all(b"hello").await.unwrap();
-///     });
-///     let mut stream = TcpStream::connect(addr).await?;
-///     let mut text = String::new();
-///     stream.read_to_string(&mut text).await?;
-///     assert_eq!(text, "hello");
-///     std::io::Result::Ok(())
-/// }).unwrap();
-/// ```
-pub struct TcpListener {
-    io: PollEvented<mio::net::TcpListener>,
-}
-
-impl TcpListener {
-    /// Binds to `addr` (`SO_REUSEADDR` set) and listens. With several
-    /// addresses, the first that binds wins. Port 0 picks a free port: see
-    /// [`local_addr`](Self::local_addr).
-    pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
-        each_addr(resolve(addr).await?, |addr| async move {
-            let listener = mio::net::TcpListener::bind(addr)?;
-            Ok(TcpListener {
-                io: PollEvented::new(listener)?,
-            })
-        })
-        .await
-    }
-
-    /// Wraps a bound, listening std listener (made non-blocking here).
-    pub fn from_std(listener: std::net::TcpListener) -> io::Result<TcpListener> {
-        listener.set_nonblocking(true)?;
-        Ok(TcpListener {
-            io: PollEvented::new(mio::net::TcpListener::from_std(listener))?,
-        })
-    }
-
-    /// Waits for a connection. Errors such as "too many open files" are
-    /// returned as they come: a server should back off before retrying.
-    pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        let (stream, addr) = self.io.io(Direction::Read, |l| l.accept()).await?;
-        Ok((TcpStream::from_mio(stream)?, addr))
-    }
-
-    /// Polls for a connection.
-    pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
-        match self.io.poll_io(Direction::Read, cx, |l| l.accept()) {
-            Poll::Ready(Ok((stream, addr))) => {
-                Poll::Ready(TcpStream::from_mio(stream).map(|s| (s, addr)))
-            }
-            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
-            Poll::Pending => Poll::Pending,
-        }
-    }
-
-    /// The address the listener is bound to.
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.io.get_ref().local_addr()
-    }
-
-    /// Sets `IP_TTL`.
-    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
-        self.io.get_ref().set_ttl(ttl)
-    }
-}
-
-impl fmt::Debug for TcpListener {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.io.get_ref().fmt(f)
-    }
-}
 
 /// A TCP connection.
 ///
@@ -167,7 +88,7 @@ impl TcpStream {
         }
     }
 
-    fn from_mio(stream: mio::net::TcpStream) -> io::Result<TcpStream> {
+    pub(super) fn from_mio(stream: mio::net::TcpStream) -> io::Result<TcpStream> {
         Ok(TcpStream {
             io: PollEvented::new(stream)?,
             drain: DrainHint::default(),
@@ -409,13 +330,6 @@ impl fmt::Debug for TcpStream {
 
 #[cfg(unix)]
 impl std::os::fd::AsRawFd for TcpStream {
-    fn as_raw_fd(&self) -> std::os::fd::RawFd {
-        self.io.get_ref().as_raw_fd()
-    }
-}
-
-#[cfg(unix)]
-impl std::os::fd::AsRawFd for TcpListener {
     fn as_raw_fd(&self) -> std::os::fd::RawFd {
         self.io.get_ref().as_raw_fd()
     }
