@@ -79,9 +79,24 @@ impl TcpListener {
         self.io.get_ref().local_addr()
     }
 
-    /// Sets `IP_TTL`.
+    /// Sets `IP_TTL`: the time-to-live of the packets this socket sends.
     pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
         self.io.get_ref().set_ttl(ttl)
+    }
+
+    /// The `IP_TTL` setting (see [`set_ttl`](Self::set_ttl)).
+    pub fn ttl(&self) -> io::Result<u32> {
+        self.io.get_ref().ttl()
+    }
+
+    /// Turns this into a std listener: the socket is deregistered from the
+    /// runtime and handed back, still listening and in non-blocking mode
+    /// (as tokio does; call `set_nonblocking(false)` before a blocking
+    /// `accept`). Connections already queued stay queued. A failed
+    /// deregistration is logged, not returned: the `Result` is tokio's
+    /// signature.
+    pub fn into_std(self) -> io::Result<std::net::TcpListener> {
+        Ok(self.io.into_inner().into())
     }
 }
 
@@ -95,5 +110,14 @@ impl fmt::Debug for TcpListener {
 impl std::os::fd::AsRawFd for TcpListener {
     fn as_raw_fd(&self) -> std::os::fd::RawFd {
         self.io.get_ref().as_raw_fd()
+    }
+}
+
+/// Borrows the socket, for instance to read options through
+/// `socket2::SockRef::from(&listener)`.
+#[cfg(unix)]
+impl std::os::fd::AsFd for TcpListener {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        self.io.get_ref().as_fd()
     }
 }

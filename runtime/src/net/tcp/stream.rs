@@ -1,10 +1,11 @@
 //! The connection: [`TcpStream`].
 
 use std::fmt;
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, IoSlice, IoSliceMut, Read, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use futures_io::{AsyncRead, AsyncWrite};
 
@@ -101,6 +102,28 @@ impl TcpStream {
         TcpStream::from_mio(mio::net::TcpStream::from_std(stream))
     }
 
+    /// Turns this into a std stream: the socket is deregistered from the
+    /// runtime and handed back open, still in non-blocking mode (as tokio
+    /// does; call `set_nonblocking(false)` before blocking I/O on it).
+    /// Socket options stay as they are, `TCP_INQ` included if a read
+    /// switched it on (see the type's docs). A failed deregistration is
+    /// logged, not returned: the `Result` is tokio's signature.
+    ///
+    /// ```
+    /// use solo::net::{TcpListener, TcpStream};
+    ///
+    /// solo::block_on(async {
+    ///     let listener = TcpListener::bind("127.0.0.1:0").await?;
+    ///     let stream = TcpStream::connect(listener.local_addr()?).await?;
+    ///     let std_stream = stream.into_std()?;
+    ///     std_stream.set_nonblocking(false)?;
+    ///     std::io::Result::Ok(())
+    /// }).unwrap();
+    /// ```
+    pub fn into_std(self) -> io::Result<std::net::TcpStream> {
+        Ok(self.io.into_inner().into())
+    }
+
     /// The local address.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.io.get_ref().local_addr()
@@ -119,6 +142,37 @@ impl TcpStream {
     /// Whether `TCP_NODELAY` is set.
     pub fn nodelay(&self) -> io::Result<bool> {
         self.io.get_ref().nodelay()
+    }
+
+    /// Sets `SO_LINGER`: what closing the socket (dropping the stream) does
+    /// with data not yet sent.
+    ///
+    /// `None` (the default): the close returns at once and the kernel
+    /// keeps sending in the background. `Some(Duration::ZERO)`: the close
+    /// discards unsent data and resets the connection, so the peer reads
+    /// `ConnectionReset` instead of end-of-file (and the socket skips
+    /// `TIME_WAIT`). `Some(d)` with `d` above zero makes the close *block
+    /// the runtime's thread* for up to `d` while the data drains, whatever
+    /// the non-blocking mode: every task stalls. tokio deprecated its
+    /// `set_linger` for that last case; here the method stays, for the
+    /// reset, and the warning lives here.
+    pub fn set_linger(&self, dur: Option<Duration>) -> io::Result<()> {
+        socket2::SockRef::from(self.io.get_ref()).set_linger(dur)
+    }
+
+    /// The `SO_LINGER` setting (see [`set_linger`](Self::set_linger)).
+    pub fn linger(&self) -> io::Result<Option<Duration>> {
+        socket2::SockRef::from(self.io.get_ref()).linger()
+    }
+
+    /// Sets `IP_TTL`: the time-to-live of the packets this socket sends.
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        self.io.get_ref().set_ttl(ttl)
+    }
+
+    /// The `IP_TTL` setting (see [`set_ttl`](Self::set_ttl)).
+    pub fn ttl(&self) -> io::Result<u32> {
+        self.io.get_ref().ttl()
     }
 
     /// Shuts down the read half, the write half, or both.
@@ -185,6 +239,22 @@ impl TcpStream {
     /// [`writable`](Self::writable) waits for room).
     pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
         self.io.try_io(Interest::WRITABLE, |mut s| s.write(buf))
+    }
+
+    /// [`try_read`](Self::try_read) into several buffers, filled in order
+    /// (`readv`): the total read, `Ok(0)` at end of stream (or if the
+    /// buffers hold no room), `WouldBlock` if nothing is ready.
+    pub fn try_read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
+        self.io
+            .try_io(Interest::READABLE, |mut s| s.read_vectored(bufs))
+    }
+
+    /// [`try_write`](Self::try_write) from several buffers, in order
+    /// (`writev`): the total written, which may stop short anywhere,
+    /// even inside a buffer; `WouldBlock` if the socket is not writable.
+    pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.io
+            .try_io(Interest::WRITABLE, |mut s| s.write_vectored(bufs))
     }
 
     /// Peeks at incoming data without consuming it.
@@ -332,5 +402,16 @@ impl fmt::Debug for TcpStream {
 impl std::os::fd::AsRawFd for TcpStream {
     fn as_raw_fd(&self) -> std::os::fd::RawFd {
         self.io.get_ref().as_raw_fd()
+    }
+}
+
+/// Borrows the socket, for instance to set options through
+/// `socket2::SockRef::from(&stream)`. Reading or writing the descriptor
+/// directly bypasses the runtime's cached readiness: prefer the stream's
+/// methods.
+#[cfg(unix)]
+impl std::os::fd::AsFd for TcpStream {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        self.io.get_ref().as_fd()
     }
 }
