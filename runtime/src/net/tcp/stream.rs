@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use futures_io::{AsyncRead, AsyncWrite};
 
+use super::{split, split_owned, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::io::evented::PollEvented;
 use crate::io::{Interest, Ready};
 use crate::net::drain::DrainHint;
@@ -24,7 +25,9 @@ const MIN_IOV_MAX: usize = 16;
 /// so one task may read while another writes); use
 /// [`AsyncReadExt`](crate::io::AsyncReadExt) and
 /// [`AsyncWriteExt`](crate::io::AsyncWriteExt) for `read`, `write_all` and
-/// friends. Dropping it deregisters the socket, then closes it.
+/// friends. [`split`](Self::split) and [`into_split`](Self::into_split)
+/// give a read half and a write half. Dropping it deregisters the socket,
+/// then closes it.
 ///
 /// As with tokio and async-io, the `poll_*` methods (the `AsyncRead` and
 /// `AsyncWrite` impls, [`poll_read_ready`](Self::poll_read_ready)) keep only
@@ -257,12 +260,87 @@ impl TcpStream {
             .try_io(Interest::WRITABLE, |mut s| s.write_vectored(bufs))
     }
 
+    /// Splits the stream into a read half and a write half that borrow it,
+    /// to read and write at the same time from one task (in
+    /// `futures_lite::future::zip`, say). Nothing is counted or allocated;
+    /// dropping the halves does nothing to the stream. To move the halves
+    /// into separate tasks, use [`into_split`](Self::into_split).
+    ///
+    /// ```
+    /// use solo::io::{AsyncReadExt, AsyncWriteExt};
+    /// use solo::net::{TcpListener, TcpStream};
+    ///
+    /// solo::block_on(async {
+    ///     let listener = TcpListener::bind("127.0.0.1:0").await?;
+    ///     let mut stream = TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (mut peer, _) = listener.accept().await?;
+    ///     peer.write_all(b"ping").await?;
+    ///
+    ///     let (mut reader, mut writer) = stream.split();
+    ///     let mut buf = [0u8; 4];
+    ///     let (read, wrote) = futures_lite::future::zip(
+    ///         reader.read_exact(&mut buf),
+    ///         writer.write_all(b"pong"),
+    ///     )
+    ///     .await;
+    ///     read?;
+    ///     wrote?;
+    ///     assert_eq!(&buf, b"ping");
+    ///     std::io::Result::Ok(())
+    /// }).unwrap();
+    /// ```
+    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
+        split::split(self)
+    }
+
+    /// Splits the stream into owned halves, which may move into different
+    /// tasks of this runtime (not to other threads). The socket closes when
+    /// both are dropped; [`OwnedReadHalf::reunite`] puts them back together.
+    ///
+    /// As in tokio, dropping the [`OwnedWriteHalf`] shuts down the write
+    /// direction (the peer reads end-of-file) unless
+    /// [`OwnedWriteHalf::forget`] gave it up.
+    ///
+    /// ```
+    /// use solo::io::{AsyncReadExt, AsyncWriteExt};
+    /// use solo::net::{TcpListener, TcpStream};
+    ///
+    /// solo::block_on(async {
+    ///     let listener = TcpListener::bind("127.0.0.1:0").await?;
+    ///     let stream = TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (mut peer, _) = listener.accept().await?;
+    ///
+    ///     let (mut reader, mut writer) = stream.into_split();
+    ///     let sender = solo::spawn(async move {
+    ///         writer.write_all(b"hello").await
+    ///         // `writer` drops here: the peer reads end-of-file.
+    ///     });
+    ///     let mut echoed = Vec::new();
+    ///     peer.read_to_end(&mut echoed).await?;
+    ///     sender.await.unwrap()?;
+    ///     assert_eq!(echoed, b"hello");
+    ///
+    ///     peer.write_all(b"still open").await?;
+    ///     let mut buf = [0u8; 10];
+    ///     reader.read_exact(&mut buf).await?;
+    ///     assert_eq!(&buf, b"still open");
+    ///     std::io::Result::Ok(())
+    /// }).unwrap();
+    /// ```
+    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
+        split_owned::split_owned(self)
+    }
+
     /// Peeks at incoming data without consuming it.
     pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.io.io(Direction::Read, |s| s.peek(buf)).await
     }
 
-    fn poll_read_priv(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+    pub(super) fn poll_read_priv(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
         let poll = self
             .io
             .poll_io(Direction::Read, cx, |s| self.drain.read(s, buf));
@@ -276,12 +354,16 @@ impl TcpStream {
         })
     }
 
-    fn poll_write_priv(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    pub(super) fn poll_write_priv(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         let poll = self.io.poll_io(Direction::Write, cx, |mut s| s.write(buf));
         self.wrote(poll, buf.len())
     }
 
-    fn poll_write_vectored_priv(
+    pub(super) fn poll_write_vectored_priv(
         &self,
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
@@ -310,7 +392,7 @@ impl TcpStream {
         poll
     }
 
-    fn poll_close_priv(&self) -> Poll<io::Result<()>> {
+    pub(super) fn poll_close_priv(&self) -> Poll<io::Result<()>> {
         match self.io.get_ref().shutdown(Shutdown::Write) {
             // Already closed by the peer: nothing left to shut down.
             Err(e) if e.kind() == io::ErrorKind::NotConnected => Poll::Ready(Ok(())),
