@@ -134,11 +134,11 @@ fn try_write_vectored_writes_every_slice() {
 }
 
 #[test]
-fn linger_zero_then_drop_makes_the_peer_read_a_reset() {
+fn zero_linger_then_drop_makes_the_peer_read_a_reset() {
     solo_tests::with_deadline(LIMIT, || {
         solo::block_on(async {
             let (client, server) = pair().await;
-            client.set_linger(Some(Duration::ZERO)).unwrap();
+            client.set_zero_linger().unwrap();
             drop(client);
             let mut buf = [0u8; 16];
             let err = read_once(&server, &mut buf).await.unwrap_err();
@@ -148,11 +148,14 @@ fn linger_zero_then_drop_makes_the_peer_read_a_reset() {
 }
 
 #[test]
+#[allow(deprecated)] // set_linger, as in tokio
 fn linger_round_trips() {
     solo_tests::with_deadline(LIMIT, || {
         solo::block_on(async {
             let (client, _server) = pair().await;
             assert_eq!(client.linger().unwrap(), None);
+            client.set_zero_linger().unwrap();
+            assert_eq!(client.linger().unwrap(), Some(Duration::ZERO));
             client.set_linger(Some(Duration::from_secs(3))).unwrap();
             assert_eq!(client.linger().unwrap(), Some(Duration::from_secs(3)));
             // Not left set: a lingering close would block the test thread.
@@ -263,7 +266,7 @@ fn try_write_to_a_peer_that_reset_gives_an_error() {
     solo_tests::with_deadline(LIMIT, || {
         solo::block_on(async {
             let (client, server) = pair().await;
-            server.set_linger(Some(Duration::ZERO)).unwrap();
+            server.set_zero_linger().unwrap();
             drop(server);
             let err = timeout(LIMIT, async {
                 loop {

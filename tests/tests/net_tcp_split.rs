@@ -326,7 +326,7 @@ fn an_owned_read_half_reads_a_reset_as_an_error() {
         solo::block_on(async {
             let (client, server) = pair().await;
             let (mut reader, _writer) = client.into_split();
-            server.set_linger(Some(Duration::ZERO)).unwrap();
+            server.set_zero_linger().unwrap();
             drop(server);
             let mut buf = [0u8; 8];
             let err = timeout(LIMIT, reader.read(&mut buf))

@@ -147,23 +147,33 @@ impl TcpStream {
         self.io.get_ref().nodelay()
     }
 
+    /// Sets `SO_LINGER` to zero: closing the socket (dropping the stream)
+    /// discards unsent data and resets the connection, so the peer reads
+    /// `ConnectionReset` instead of end-of-file, and the socket skips
+    /// `TIME_WAIT`. The close does not block. tokio's name for the one
+    /// safe use of [`set_linger`](Self::set_linger).
+    pub fn set_zero_linger(&self) -> io::Result<()> {
+        socket2::SockRef::from(self.io.get_ref()).set_linger(Some(Duration::ZERO))
+    }
+
     /// Sets `SO_LINGER`: what closing the socket (dropping the stream) does
     /// with data not yet sent.
     ///
-    /// `None` (the default): the close returns at once and the kernel
-    /// keeps sending in the background. `Some(Duration::ZERO)`: the close
-    /// discards unsent data and resets the connection, so the peer reads
-    /// `ConnectionReset` instead of end-of-file (and the socket skips
-    /// `TIME_WAIT`). `Some(d)` with `d` above zero makes the close *block
-    /// the runtime's thread* for up to `d` while the data drains, whatever
-    /// the non-blocking mode: every task stalls. tokio deprecated its
-    /// `set_linger` for that last case; here the method stays, for the
-    /// reset, and the warning lives here.
+    /// `None` (the default): the close returns at once and the kernel keeps
+    /// sending in the background. `Some(Duration::ZERO)`: as
+    /// [`set_zero_linger`](Self::set_zero_linger). `Some(d)` with `d` above
+    /// zero makes the close *block the runtime's thread* for up to `d`
+    /// while the data drains, whatever the non-blocking mode: every task
+    /// stalls. Deprecated for that reason, as in tokio; to be sure the peer
+    /// got everything, shut down the write direction and read until
+    /// end-of-file instead.
+    #[deprecated = "a non-zero SO_LINGER blocks the runtime's thread on close; use set_zero_linger, or shut down and read to end-of-file"]
     pub fn set_linger(&self, dur: Option<Duration>) -> io::Result<()> {
         socket2::SockRef::from(self.io.get_ref()).set_linger(dur)
     }
 
-    /// The `SO_LINGER` setting (see [`set_linger`](Self::set_linger)).
+    /// The `SO_LINGER` setting (see [`set_zero_linger`](Self::set_zero_linger)
+    /// and [`set_linger`](Self::set_linger)).
     pub fn linger(&self) -> io::Result<Option<Duration>> {
         socket2::SockRef::from(self.io.get_ref()).linger()
     }
