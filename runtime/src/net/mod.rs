@@ -1,16 +1,18 @@
-//! Networking: [`TcpListener`], [`TcpStream`] and [`UdpSocket`].
+//! Networking: [`TcpListener`], [`TcpStream`] (its halves in [`tcp`]) and
+//! [`UdpSocket`].
 //!
 //! Each socket registers with the runtime running on the thread that made
 //! it, and must be used inside that runtime; it deregisters when dropped.
 
 mod addr;
 mod drain;
-mod tcp;
+pub mod tcp;
 mod udp;
 
 pub(crate) use addr::resolve;
 pub use addr::ToSocketAddrs;
-pub use tcp::{TcpListener, TcpStream};
+pub use tcp::listener::TcpListener;
+pub use tcp::stream::TcpStream;
 pub use udp::UdpSocket;
 
 use std::io;

@@ -1,100 +1,23 @@
+//! The connection: [`TcpStream`].
+
 use std::fmt;
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, IoSlice, IoSliceMut, Read, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use futures_io::{AsyncRead, AsyncWrite};
 
-use super::drain::DrainHint;
-use super::{each_addr, resolve, ToSocketAddrs};
+use super::{split, split_owned, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::io::evented::PollEvented;
 use crate::io::{Interest, Ready};
+use crate::net::drain::DrainHint;
+use crate::net::{each_addr, resolve, ToSocketAddrs};
+use crate::reactor::Direction;
 
 /// The fewest slices any platform's std passes to one `writev`.
 const MIN_IOV_MAX: usize = 16;
-use crate::reactor::Direction;
-
-/// A TCP socket server, listening for connections.
-///
-/// ```
-/// use solo::net::{TcpListener, TcpStream};
-/// use solo::io::{AsyncReadExt, AsyncWriteExt};
-///
-/// solo::block_on(async {
-///     let listener = TcpListener::bind("127.0.0.1:0").await?;
-///     let addr = listener.local_addr()?;
-///     solo::spawn(async move {
-///         let (mut peer, _) = listener.accept().await.unwrap();
-///         peer.write_all(b"hello").await.unwrap();
-///     });
-///     let mut stream = TcpStream::connect(addr).await?;
-///     let mut text = String::new();
-///     stream.read_to_string(&mut text).await?;
-///     assert_eq!(text, "hello");
-///     std::io::Result::Ok(())
-/// }).unwrap();
-/// ```
-pub struct TcpListener {
-    io: PollEvented<mio::net::TcpListener>,
-}
-
-impl TcpListener {
-    /// Binds to `addr` (`SO_REUSEADDR` set) and listens. With several
-    /// addresses, the first that binds wins. Port 0 picks a free port: see
-    /// [`local_addr`](Self::local_addr).
-    pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
-        each_addr(resolve(addr).await?, |addr| async move {
-            let listener = mio::net::TcpListener::bind(addr)?;
-            Ok(TcpListener {
-                io: PollEvented::new(listener)?,
-            })
-        })
-        .await
-    }
-
-    /// Wraps a bound, listening std listener (made non-blocking here).
-    pub fn from_std(listener: std::net::TcpListener) -> io::Result<TcpListener> {
-        listener.set_nonblocking(true)?;
-        Ok(TcpListener {
-            io: PollEvented::new(mio::net::TcpListener::from_std(listener))?,
-        })
-    }
-
-    /// Waits for a connection. Errors such as "too many open files" are
-    /// returned as they come: a server should back off before retrying.
-    pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        let (stream, addr) = self.io.io(Direction::Read, |l| l.accept()).await?;
-        Ok((TcpStream::from_mio(stream)?, addr))
-    }
-
-    /// Polls for a connection.
-    pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
-        match self.io.poll_io(Direction::Read, cx, |l| l.accept()) {
-            Poll::Ready(Ok((stream, addr))) => {
-                Poll::Ready(TcpStream::from_mio(stream).map(|s| (s, addr)))
-            }
-            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
-            Poll::Pending => Poll::Pending,
-        }
-    }
-
-    /// The address the listener is bound to.
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.io.get_ref().local_addr()
-    }
-
-    /// Sets `IP_TTL`.
-    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
-        self.io.get_ref().set_ttl(ttl)
-    }
-}
-
-impl fmt::Debug for TcpListener {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.io.get_ref().fmt(f)
-    }
-}
 
 /// A TCP connection.
 ///
@@ -102,7 +25,9 @@ impl fmt::Debug for TcpListener {
 /// so one task may read while another writes); use
 /// [`AsyncReadExt`](crate::io::AsyncReadExt) and
 /// [`AsyncWriteExt`](crate::io::AsyncWriteExt) for `read`, `write_all` and
-/// friends. Dropping it deregisters the socket, then closes it.
+/// friends. [`split`](Self::split) and [`into_split`](Self::into_split)
+/// give a read half and a write half. Dropping it deregisters the socket,
+/// then closes it.
 ///
 /// As with tokio and async-io, the `poll_*` methods (the `AsyncRead` and
 /// `AsyncWrite` impls, [`poll_read_ready`](Self::poll_read_ready)) keep only
@@ -167,7 +92,7 @@ impl TcpStream {
         }
     }
 
-    fn from_mio(stream: mio::net::TcpStream) -> io::Result<TcpStream> {
+    pub(super) fn from_mio(stream: mio::net::TcpStream) -> io::Result<TcpStream> {
         Ok(TcpStream {
             io: PollEvented::new(stream)?,
             drain: DrainHint::default(),
@@ -178,6 +103,28 @@ impl TcpStream {
     pub fn from_std(stream: std::net::TcpStream) -> io::Result<TcpStream> {
         stream.set_nonblocking(true)?;
         TcpStream::from_mio(mio::net::TcpStream::from_std(stream))
+    }
+
+    /// Turns this into a std stream: the socket is deregistered from the
+    /// runtime and handed back open, still in non-blocking mode (as tokio
+    /// does; call `set_nonblocking(false)` before blocking I/O on it).
+    /// Socket options stay as they are, `TCP_INQ` included if a read
+    /// switched it on (see the type's docs). A failed deregistration is
+    /// logged, not returned: the `Result` is tokio's signature.
+    ///
+    /// ```
+    /// use solo::net::{TcpListener, TcpStream};
+    ///
+    /// solo::block_on(async {
+    ///     let listener = TcpListener::bind("127.0.0.1:0").await?;
+    ///     let stream = TcpStream::connect(listener.local_addr()?).await?;
+    ///     let std_stream = stream.into_std()?;
+    ///     std_stream.set_nonblocking(false)?;
+    ///     std::io::Result::Ok(())
+    /// }).unwrap();
+    /// ```
+    pub fn into_std(self) -> io::Result<std::net::TcpStream> {
+        Ok(self.io.into_inner().into())
     }
 
     /// The local address.
@@ -198,6 +145,47 @@ impl TcpStream {
     /// Whether `TCP_NODELAY` is set.
     pub fn nodelay(&self) -> io::Result<bool> {
         self.io.get_ref().nodelay()
+    }
+
+    /// Sets `SO_LINGER` to zero: closing the socket (dropping the stream)
+    /// discards unsent data and resets the connection, so the peer reads
+    /// `ConnectionReset` instead of end-of-file, and the socket skips
+    /// `TIME_WAIT`. The close does not block. tokio's name for the one
+    /// safe use of [`set_linger`](Self::set_linger).
+    pub fn set_zero_linger(&self) -> io::Result<()> {
+        socket2::SockRef::from(self.io.get_ref()).set_linger(Some(Duration::ZERO))
+    }
+
+    /// Sets `SO_LINGER`: what closing the socket (dropping the stream) does
+    /// with data not yet sent.
+    ///
+    /// `None` (the default): the close returns at once and the kernel keeps
+    /// sending in the background. `Some(Duration::ZERO)`: as
+    /// [`set_zero_linger`](Self::set_zero_linger). `Some(d)` with `d` above
+    /// zero makes the close *block the runtime's thread* for up to `d`
+    /// while the data drains, whatever the non-blocking mode: every task
+    /// stalls. Deprecated for that reason, as in tokio; to be sure the peer
+    /// got everything, shut down the write direction and read until
+    /// end-of-file instead.
+    #[deprecated = "a non-zero SO_LINGER blocks the runtime's thread on close; use set_zero_linger, or shut down and read to end-of-file"]
+    pub fn set_linger(&self, dur: Option<Duration>) -> io::Result<()> {
+        socket2::SockRef::from(self.io.get_ref()).set_linger(dur)
+    }
+
+    /// The `SO_LINGER` setting (see [`set_zero_linger`](Self::set_zero_linger)
+    /// and [`set_linger`](Self::set_linger)).
+    pub fn linger(&self) -> io::Result<Option<Duration>> {
+        socket2::SockRef::from(self.io.get_ref()).linger()
+    }
+
+    /// Sets `IP_TTL`: the time-to-live of the packets this socket sends.
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        self.io.get_ref().set_ttl(ttl)
+    }
+
+    /// The `IP_TTL` setting (see [`set_ttl`](Self::set_ttl)).
+    pub fn ttl(&self) -> io::Result<u32> {
+        self.io.get_ref().ttl()
     }
 
     /// Shuts down the read half, the write half, or both.
@@ -266,12 +254,103 @@ impl TcpStream {
         self.io.try_io(Interest::WRITABLE, |mut s| s.write(buf))
     }
 
+    /// [`try_read`](Self::try_read) into several buffers, filled in order
+    /// (`readv`): the total read, `Ok(0)` at end of stream (or if the
+    /// buffers hold no room), `WouldBlock` if nothing is ready.
+    pub fn try_read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
+        self.io
+            .try_io(Interest::READABLE, |mut s| s.read_vectored(bufs))
+    }
+
+    /// [`try_write`](Self::try_write) from several buffers, in order
+    /// (`writev`): the total written, which may stop short anywhere,
+    /// even inside a buffer; `WouldBlock` if the socket is not writable.
+    pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.io
+            .try_io(Interest::WRITABLE, |mut s| s.write_vectored(bufs))
+    }
+
+    /// Splits the stream into a read half and a write half that borrow it,
+    /// to read and write at the same time from one task (in
+    /// `futures_lite::future::zip`, say). Nothing is counted or allocated;
+    /// dropping the halves does nothing to the stream. To move the halves
+    /// into separate tasks, use [`into_split`](Self::into_split).
+    ///
+    /// ```
+    /// use solo::io::{AsyncReadExt, AsyncWriteExt};
+    /// use solo::net::{TcpListener, TcpStream};
+    ///
+    /// solo::block_on(async {
+    ///     let listener = TcpListener::bind("127.0.0.1:0").await?;
+    ///     let mut stream = TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (mut peer, _) = listener.accept().await?;
+    ///     peer.write_all(b"ping").await?;
+    ///
+    ///     let (mut reader, mut writer) = stream.split();
+    ///     let mut buf = [0u8; 4];
+    ///     let (read, wrote) = futures_lite::future::zip(
+    ///         reader.read_exact(&mut buf),
+    ///         writer.write_all(b"pong"),
+    ///     )
+    ///     .await;
+    ///     read?;
+    ///     wrote?;
+    ///     assert_eq!(&buf, b"ping");
+    ///     std::io::Result::Ok(())
+    /// }).unwrap();
+    /// ```
+    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
+        split::split(self)
+    }
+
+    /// Splits the stream into owned halves, which may move into different
+    /// tasks of this runtime (not to other threads). The socket closes when
+    /// both are dropped; [`OwnedReadHalf::reunite`] puts them back together.
+    ///
+    /// As in tokio, dropping the [`OwnedWriteHalf`] shuts down the write
+    /// direction (the peer reads end-of-file) unless
+    /// [`OwnedWriteHalf::forget`] gave it up.
+    ///
+    /// ```
+    /// use solo::io::{AsyncReadExt, AsyncWriteExt};
+    /// use solo::net::{TcpListener, TcpStream};
+    ///
+    /// solo::block_on(async {
+    ///     let listener = TcpListener::bind("127.0.0.1:0").await?;
+    ///     let stream = TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (mut peer, _) = listener.accept().await?;
+    ///
+    ///     let (mut reader, mut writer) = stream.into_split();
+    ///     let sender = solo::spawn(async move {
+    ///         writer.write_all(b"hello").await
+    ///         // `writer` drops here: the peer reads end-of-file.
+    ///     });
+    ///     let mut echoed = Vec::new();
+    ///     peer.read_to_end(&mut echoed).await?;
+    ///     sender.await.unwrap()?;
+    ///     assert_eq!(echoed, b"hello");
+    ///
+    ///     peer.write_all(b"still open").await?;
+    ///     let mut buf = [0u8; 10];
+    ///     reader.read_exact(&mut buf).await?;
+    ///     assert_eq!(&buf, b"still open");
+    ///     std::io::Result::Ok(())
+    /// }).unwrap();
+    /// ```
+    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
+        split_owned::split_owned(self)
+    }
+
     /// Peeks at incoming data without consuming it.
     pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.io.io(Direction::Read, |s| s.peek(buf)).await
     }
 
-    fn poll_read_priv(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+    pub(super) fn poll_read_priv(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
         let poll = self
             .io
             .poll_io(Direction::Read, cx, |s| self.drain.read(s, buf));
@@ -285,12 +364,16 @@ impl TcpStream {
         })
     }
 
-    fn poll_write_priv(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    pub(super) fn poll_write_priv(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         let poll = self.io.poll_io(Direction::Write, cx, |mut s| s.write(buf));
         self.wrote(poll, buf.len())
     }
 
-    fn poll_write_vectored_priv(
+    pub(super) fn poll_write_vectored_priv(
         &self,
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
@@ -319,7 +402,7 @@ impl TcpStream {
         poll
     }
 
-    fn poll_close_priv(&self) -> Poll<io::Result<()>> {
+    pub(super) fn poll_close_priv(&self) -> Poll<io::Result<()>> {
         match self.io.get_ref().shutdown(Shutdown::Write) {
             // Already closed by the peer: nothing left to shut down.
             Err(e) if e.kind() == io::ErrorKind::NotConnected => Poll::Ready(Ok(())),
@@ -414,9 +497,13 @@ impl std::os::fd::AsRawFd for TcpStream {
     }
 }
 
+/// Borrows the socket, for instance to set options through
+/// `socket2::SockRef::from(&stream)`. Reading or writing the descriptor
+/// directly bypasses the runtime's cached readiness: prefer the stream's
+/// methods.
 #[cfg(unix)]
-impl std::os::fd::AsRawFd for TcpListener {
-    fn as_raw_fd(&self) -> std::os::fd::RawFd {
-        self.io.get_ref().as_raw_fd()
+impl std::os::fd::AsFd for TcpStream {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        self.io.get_ref().as_fd()
     }
 }
