@@ -130,6 +130,11 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// `WouldBlock`, and wait again. Any number of these futures may wait
     /// at once; each removes its waker when dropped.
     ///
+    /// An error on the descriptor ends a wait in any direction, so that the
+    /// operation reports it: unlike tokio's, a `READABLE` or `WRITABLE`
+    /// guard's [`ready`](AsyncFdReadyGuard::ready) may hold
+    /// [`Ready::ERROR`].
+    ///
     /// ```
     /// use std::io::Write;
     /// use std::os::unix::net::UnixStream;
