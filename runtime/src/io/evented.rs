@@ -206,6 +206,16 @@ impl<E: Source> PollEvented<E> {
         }
         io
     }
+
+    /// The source, mutably (`AsyncFd::get_mut`). The registration follows
+    /// the source's descriptor: replacing it through this reference leaves
+    /// the old descriptor registered until it is closed.
+    pub(crate) fn get_mut(&mut self) -> &mut E {
+        // `io` is only `None` inside `drop` and `into_inner`.
+        self.io
+            .as_mut()
+            .expect("PollEvented used after it was taken apart")
+    }
 }
 
 impl<E: Source> Drop for PollEvented<E> {

@@ -8,7 +8,7 @@ use std::ops::{BitOr, BitOrAssign};
 /// Combine them with `|`: `Interest::READABLE | Interest::WRITABLE` waits
 /// until either holds. Used by `ready(interest)` on the sockets and
 /// [`AsyncFd`](crate::io::AsyncFd), and by
-/// `AsyncFd::with_interest` to choose
+/// [`AsyncFd::with_interest`](crate::io::AsyncFd::with_interest) to choose
 /// what a descriptor is registered for.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Interest(u8);
