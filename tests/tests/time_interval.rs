@@ -85,3 +85,51 @@ fn a_zero_period_is_refused() {
         interval(Duration::ZERO);
     });
 }
+
+/// The instants (from `start`) of `n` ticks after `reset` is applied
+/// following the first tick, 4 s into a 10 s interval.
+fn ticks_after_reset(reset: fn(&mut time::Interval, Instant), n: usize) -> Vec<Duration> {
+    paused(async move {
+        let start = Instant::now();
+        let mut every = interval(Duration::from_secs(10));
+        every.tick().await;
+        time::advance(Duration::from_secs(4)).await;
+        reset(&mut every, start);
+        let mut at = Vec::new();
+        for _ in 0..n {
+            every.tick().await;
+            at.push(start.elapsed());
+        }
+        at
+    })
+}
+
+fn secs(v: &[u64]) -> Vec<Duration> {
+    v.iter().map(|&s| Duration::from_secs(s)).collect()
+}
+
+#[test]
+fn reset_immediately_ticks_at_once_then_every_period_from_then() {
+    let at = ticks_after_reset(|i, _| i.reset_immediately(), 3);
+    assert_eq!(at, secs(&[4, 14, 24]));
+}
+
+#[test]
+fn reset_after_ticks_after_that_delay_then_every_period() {
+    let at = ticks_after_reset(|i, _| i.reset_after(Duration::from_secs(1)), 3);
+    assert_eq!(at, secs(&[5, 15, 25]));
+}
+
+#[test]
+fn reset_at_ticks_at_the_deadline_then_every_period() {
+    let at = ticks_after_reset(|i, start| i.reset_at(start + Duration::from_secs(7)), 2);
+    assert_eq!(at, secs(&[7, 17]));
+    let past = ticks_after_reset(|i, start| i.reset_at(start), 1);
+    assert_eq!(past, secs(&[4]), "a passed deadline ticks at once");
+}
+
+#[test]
+fn reset_restarts_one_period_from_now() {
+    let at = ticks_after_reset(|i, _| i.reset(), 2);
+    assert_eq!(at, secs(&[14, 24]));
+}

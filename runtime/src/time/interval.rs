@@ -116,4 +116,38 @@ impl Interval {
     pub fn reset(&mut self) {
         self.sleep.reset(Instant::now().saturating_add(self.period));
     }
+
+    /// Restarts the schedule from now: the next tick is due at once (its
+    /// next poll is ready), the one after a period later.
+    pub fn reset_immediately(&mut self) {
+        self.sleep.reset(Instant::now());
+    }
+
+    /// Restarts the schedule: the next tick is `after` from now, then one
+    /// every period.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use solo::time::{self, Instant};
+    ///
+    /// solo::Builder::new().start_paused(true).build().unwrap().block_on(async {
+    ///     let mut every = time::interval(Duration::from_secs(10));
+    ///     every.tick().await; // the first tick, at once
+    ///     let start = Instant::now();
+    ///     every.reset_after(Duration::from_secs(3));
+    ///     every.tick().await;
+    ///     assert_eq!(start.elapsed(), Duration::from_secs(3));
+    ///     every.tick().await;
+    ///     assert_eq!(start.elapsed(), Duration::from_secs(13));
+    /// });
+    /// ```
+    pub fn reset_after(&mut self, after: Duration) {
+        self.sleep.reset(Instant::now().saturating_add(after));
+    }
+
+    /// Restarts the schedule: the next tick is at `deadline` (at once if it
+    /// has passed), then one every period.
+    pub fn reset_at(&mut self, deadline: Instant) {
+        self.sleep.reset(deadline);
+    }
 }
