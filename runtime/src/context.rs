@@ -1,5 +1,21 @@
 //! The per-runtime state (`Core`) and the thread-local that says which runtime,
 //! if any, is running on this thread.
+//!
+//! Three modules know each other here, on purpose:
+//! - `context` → `scheduler`: a `Core` owns its scheduler (and reactor,
+//!   timers, clock).
+//! - `scheduler` → `task`: the scheduler owns the tasks (`RawTask`s) and
+//!   polls them.
+//! - `task` → `scheduler` → `context`: a task's waker is `Send`, so it
+//!   cannot hold an `Rc<Core>`; when woken it calls `scheduler::wake`,
+//!   which asks this thread-local whether the task's runtime is the one
+//!   running here (then it queues the task without a lock) or not (then it
+//!   goes through the injection queue). `spawn` and `JoinHandle` reach the
+//!   current `Core` the same way.
+//!
+//! Breaking the cycle would take a handle threaded through every waker and
+//! `spawn` call, which is the cost this design avoids: `solo::spawn` works
+//! anywhere inside the loop, and a local wake is a push onto a `VecDeque`.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;

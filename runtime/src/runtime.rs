@@ -102,15 +102,8 @@ impl Builder {
         self
     }
 
-    /// Starts with the clock paused; see [`time::pause`](crate::time::pause).
-    ///
-    /// The paused clock jumps to the next timer whenever nothing can run,
-    /// except while a [`spawn_blocking`](crate::task::spawn_blocking) job
-    /// this runtime awaits is still out: then it moves at the real clock's
-    /// pace, so the job's result can arrive before a timeout around it. A
-    /// plain [`std::thread`] answering through a channel is not seen: the
-    /// clock may jump past a timeout around it, so give such work to
-    /// `spawn_blocking` in a paused test.
+    /// Starts with the clock paused; [`time::pause`](crate::time::pause)
+    /// says how a paused clock moves, and what it cannot see.
     pub fn start_paused(&mut self, paused: bool) -> &mut Builder {
         self.start_paused = paused;
         self
@@ -280,7 +273,8 @@ impl Runtime {
     }
 
     fn fire_timers(&self) {
-        crate::time::fire_due(&self.core);
+        let core = &*self.core;
+        crate::time::timers::fire_due(&core.timers, core.clock.ticks(core.clock.now()));
     }
 
     /// A snapshot of the runtime's counters.

@@ -22,14 +22,14 @@ const MAX_REQUEST_HEADERS: usize = 32;
 const MAX_DISCARDED_BODY: u64 = 64 * 1024;
 /// The body of a 404.
 const NOT_FOUND_BODY: &[u8] = b"not found\n";
-/// The body of a 405 (its `Content-Length` once said 10 for these 9 bytes).
+/// The body of a 405.
 const METHOD_NOT_ALLOWED_BODY: &[u8] = b"use GET.\n";
 /// Bytes served from this buffer; `/bytes/<n>` writes it repeatedly.
 static FILLER: [u8; 64 * 1024] = [b'x'; 64 * 1024];
 /// At most this much of a body is copied after the head, so that a small
 /// response goes out in one write; the rest is written straight from
 /// [`FILLER`]. It also bounds the write buffer a kept-alive connection
-/// holds between requests (it once grew to 64 KiB after one large body).
+/// holds between requests, whatever the size of the bodies it sent.
 const COALESCE: usize = 4 * 1024;
 
 /// What a parsed request asks for.

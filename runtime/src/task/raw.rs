@@ -4,14 +4,8 @@
 //! stage: future, then output). Spawning allocates once; waking never.
 //!
 //! This is most of the crate's `unsafe` code (the rest is the Linux read
-//! path in `net/drain.rs`: `setsockopt` and `recvmsg` through libc). It
-//! pays: one allocation per task instead of two (an `Arc` waker plus a
-//! boxed future) took spawn+join of
-//! 100,000 tasks from 127 to 90 million instructions (smol: 128, tokio with a
-//! `LocalSet`: 181; `valgrind --tool=callgrind`); with the join handle a
-//! pointer to the same allocation (no slot kept for it), memory per pending
-//! task fell from 288 to under 256 bytes
-//! (`cargo run --release -p benches --bin compare -- --only memory`).
+//! path in `net/drain.rs`: `setsockopt` and `recvmsg` through libc). Why it
+//! pays, in measured figures: benches/README.md, "One allocation per task".
 //!
 //! The rules that keep it sound:
 //! 1. Everything past the header (`Local` and the stage) is touched only

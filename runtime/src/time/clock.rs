@@ -3,8 +3,6 @@
 use std::cell::Cell;
 use std::time::{Duration, Instant};
 
-use crate::context;
-
 /// Each runtime has one. Timer deadlines are kept as nanoseconds since `base`.
 ///
 /// The clock reads `origin.0` at the system instant `origin.1`, and runs with
@@ -77,9 +75,4 @@ impl Clock {
             .checked_add(Duration::from_nanos(ticks))
             .unwrap_or(self.base)
     }
-}
-
-/// Now, on the current runtime's clock, or the system's outside a runtime.
-pub(crate) fn now() -> Instant {
-    context::with_current(|core| core.clock.now()).unwrap_or_else(Instant::now)
 }

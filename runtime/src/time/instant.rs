@@ -17,7 +17,8 @@ pub struct Instant(std::time::Instant);
 impl Instant {
     /// The current time on this thread's runtime clock.
     pub fn now() -> Instant {
-        Instant(crate::time::clock::now())
+        let now = crate::context::with_current(|core| core.clock.now());
+        Instant(now.unwrap_or_else(std::time::Instant::now))
     }
 
     /// Wraps a standard instant.

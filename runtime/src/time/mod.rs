@@ -19,7 +19,7 @@ pub use timeout::{timeout, timeout_at, Elapsed, Timeout};
 
 use std::time::Duration;
 
-use crate::context::{self, Core};
+use crate::context;
 
 /// Pauses the current runtime's clock, for tests.
 ///
@@ -136,7 +136,7 @@ pub async fn advance(duration: Duration) {
             clock.advance_to(to.into_std());
             // Their tasks join the FIFO ready queue now; the yield below
             // queues the caller behind them.
-            fire_due(&core);
+            timers::fire_due(&core.timers, core.clock.ticks(core.clock.now()));
         }
         paused
     };
@@ -144,21 +144,6 @@ pub async fn advance(duration: Duration) {
         crate::task::yield_now().await;
     } else {
         sleep(duration).await;
-    }
-}
-
-/// Fires the timers due at `core`'s clock time: wakes their tasks, in
-/// deadline order.
-pub(crate) fn fire_due(core: &Core) {
-    let now = core.clock.ticks(core.clock.now());
-    loop {
-        // The borrow ends before the wake, which may touch the timers.
-        let due = core.timers.borrow_mut().pop_due(now);
-        match due {
-            Some(Some(waker)) => waker.wake(),
-            Some(None) => {}
-            None => break,
-        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! Stale entries are swept out whenever they outnumber the live ones, so the
 //! heap stays within twice the number of pending timers.
 
+use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::task::{Context, Poll, Waker};
@@ -21,6 +22,20 @@ struct Timer {
 
 /// Heap entries, earliest first: deadline, slab key, generation.
 type Entry = Reverse<(u64, u32, u32)>;
+
+/// Fires the timers due at tick `now`: wakes their tasks, in deadline
+/// order. The store is borrowed for each pop only, never across a wake,
+/// which may touch the timers.
+pub(crate) fn fire_due(timers: &RefCell<Timers>, now: u64) {
+    loop {
+        let due = timers.borrow_mut().pop_due(now);
+        match due {
+            Some(Some(waker)) => waker.wake(),
+            Some(None) => {}
+            None => break,
+        }
+    }
+}
 
 #[derive(Default)]
 pub(crate) struct Timers {
