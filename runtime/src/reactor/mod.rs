@@ -310,7 +310,26 @@ impl Reactor {
     /// the event; a `poll_*` caller passes `None`, and only its waker, the
     /// most recent, is kept per direction (see [`Waiters`]). A registration
     /// that is gone is ready, with nothing: the operation reports the error.
+    #[inline]
     pub(crate) fn poll_ready(
+        &self,
+        key: Key,
+        dirs: u8,
+        cx: &mut Context<'_>,
+        slots: Option<&mut Slots>,
+    ) -> Poll<u8> {
+        match slots {
+            None if dirs.is_power_of_two() => {
+                self.poll_ready_one(key, dirs.trailing_zeros() as usize & 3, cx)
+            }
+            slots => self.poll_ready_many(key, dirs, cx, slots),
+        }
+    }
+
+    /// [`poll_ready`](Self::poll_ready) for waiting futures, and for
+    /// several directions at once.
+    #[inline(never)]
+    fn poll_ready_many(
         &self,
         key: Key,
         dirs: u8,
@@ -354,6 +373,25 @@ impl Reactor {
                 }
             }
         }
+        drop(replaced); // a waker may run code on drop: outside the borrow
+        Poll::Pending
+    }
+
+    /// [`poll_ready`](Self::poll_ready) for a `poll_*` caller in one
+    /// direction (its index): the hot path of every socket read and write.
+    #[inline]
+    fn poll_ready_one(&self, key: Key, dir: usize, cx: &mut Context<'_>) -> Poll<u8> {
+        let replaced = {
+            let mut inner = self.inner.borrow_mut();
+            let Some(io) = inner.io_mut(key) else {
+                return Poll::Ready(0);
+            };
+            let ready = io.readiness & MASKS[1 << dir];
+            if ready != 0 {
+                return Poll::Ready(ready);
+            }
+            io.waiters[dir].set_poll(cx.waker())
+        };
         drop(replaced); // a waker may run code on drop: outside the borrow
         Poll::Pending
     }

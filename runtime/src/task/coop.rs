@@ -62,9 +62,8 @@ pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
 pub(crate) fn spend() {
     LEFT.with(|l| {
         let left = l.get();
-        if left != UNCONSTRAINED && left > 0 {
-            l.set(left - 1);
-        }
+        // Branch-free: unconstrained and exhausted budgets stay as they are.
+        l.set(left - u16::from(left != UNCONSTRAINED && left != 0));
     });
 }
 

@@ -98,19 +98,17 @@ impl Sleep {
         let this = self;
         if let Some((core, key)) = &this.timer {
             if core.is_current() {
-                // A deadline that has passed is ready now, whatever path got
+                // Fired (deadline <= now when it did), or not fired but due:
+                // a deadline that has passed is ready now, whatever path got
                 // it there (a `reset` into the past, a clock that moved
-                // before the loop's next timer pass).
-                if core.clock.now() >= this.deadline.into_std() {
-                    this.cancel();
+                // before the loop's next timer pass). The clock is read only
+                // when the timer has not fired.
+                let fired = core.timers.borrow_mut().poll(*key, cx).is_ready();
+                if fired || core.clock.now() >= this.deadline.into_std() {
+                    this.cancel(); // free the slot now
                     return Poll::Ready(());
                 }
-                let ready = core.timers.borrow_mut().poll(*key, cx);
-                if ready.is_ready() {
-                    // Fired (deadline <= now when it did): free the slot now.
-                    this.cancel();
-                }
-                return ready;
+                return Poll::Pending;
             }
             // Moved to another runtime: that one must keep the timer.
             this.cancel();
