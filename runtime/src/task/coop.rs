@@ -45,6 +45,20 @@ pub(crate) fn with_budget<R>(units: u16, poll: impl FnOnce() -> R) -> R {
     poll()
 }
 
+/// Sets the budget: [`BUDGET`] before a task's poll, [`unset`] after it.
+/// For the scheduler's own loop, whose polls never unwind (the task cell
+/// catches panics); elsewhere use [`with_budget`].
+#[inline]
+pub(crate) fn set(units: u16) {
+    LEFT.with(|l| l.set(units));
+}
+
+/// No budget: outside a task poll.
+#[inline]
+pub(crate) fn unset() {
+    set(UNCONSTRAINED);
+}
+
 /// Ready if the task may complete one more operation; otherwise wakes it
 /// (so it runs again after the others) and returns `Pending`. Call
 /// [`spend`] once the operation completes.

@@ -28,7 +28,7 @@ use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::ptr::NonNull;
-use std::sync::atomic::{fence, AtomicBool, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
@@ -42,20 +42,19 @@ pub(crate) struct Header {
     /// True while the task sits in a ready queue: waking it again is a no-op,
     /// so a task woken twice before it runs is queued once.
     pub(crate) queued: AtomicBool,
-    /// `FINISHED` and `ABORTED`: readable and settable from any thread, for
+    /// The task has finished (completed, panicked or been cancelled). Set
+    /// on the runtime's thread only; read from any thread, by an
     /// [`AbortHandle`](super::AbortHandle).
-    state: AtomicU8,
+    finished: AtomicBool,
+    /// Cancellation was asked for, from any thread; the runtime drops the
+    /// future at its next turn.
+    aborted: AtomicBool,
     pub(crate) shared: Arc<Shared>,
     vtable: &'static Vtable,
     pub(crate) id: TaskId,
     /// The task's slab key.
     key: u32,
 }
-
-/// The task has finished: completed, panicked or been cancelled.
-const FINISHED: u8 = 1;
-/// Cancellation was asked for; the runtime drops the future at its next turn.
-const ABORTED: u8 = 1 << 1;
 
 impl Header {
     /// How the ready queue names this task.
@@ -64,19 +63,22 @@ impl Header {
     }
 
     pub(crate) fn is_finished(&self) -> bool {
-        self.state.load(Ordering::Acquire) & FINISHED != 0
+        self.finished.load(Ordering::Acquire)
     }
 
     pub(crate) fn is_aborted(&self) -> bool {
-        self.state.load(Ordering::Acquire) & ABORTED != 0
+        self.aborted.load(Ordering::Acquire)
     }
 
     /// Marks the task for cancellation and wakes it, so that its runtime
     /// drops it at its next turn. From any thread; does nothing once the
     /// task has finished or was already aborted.
     pub(crate) fn abort(&self) {
-        let state = self.state.fetch_or(ABORTED, Ordering::AcqRel);
-        if state & (FINISHED | ABORTED) == 0 {
+        if self.is_finished() {
+            return;
+        }
+        // A task that finishes meanwhile takes the wake as a stale one.
+        if !self.aborted.swap(true, Ordering::AcqRel) {
             crate::scheduler::wake(&self.queued, &self.shared, self.task());
         }
     }
@@ -256,7 +258,7 @@ impl RawTask {
 
     /// Marks the task finished and returns its joiner's waker, if any.
     pub(crate) fn set_finished(&self) -> Option<Waker> {
-        self.header().state.fetch_or(FINISHED, Ordering::AcqRel);
+        self.header().finished.store(true, Ordering::Release);
         self.local().join_waker.take()
     }
 
@@ -331,7 +333,8 @@ impl Prefix {
             header: Header {
                 refs: AtomicUsize::new(1),
                 queued: AtomicBool::new(queued),
-                state: AtomicU8::new(0),
+                finished: AtomicBool::new(false),
+                aborted: AtomicBool::new(false),
                 shared,
                 vtable,
                 id,
