@@ -3,6 +3,7 @@
 
 use std::future::{poll_fn, Future};
 use std::io::ErrorKind;
+#[cfg(target_os = "linux")]
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 

@@ -122,7 +122,9 @@ fn no_wake_up_is_lost_when_threads_wake_tasks_while_the_loop_parks() {
     });
 }
 
-/// Polls the inner future at most `polls` times, then drops it.
+/// Polls the inner future at most `polls` times, then drops it. (Only the
+/// Linux test below uses it.)
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 struct CancelAfter<F> {
     inner: Option<Pin<Box<F>>>,
     polls: usize,
