@@ -8,6 +8,7 @@ pub(crate) mod cell;
 pub(crate) mod coop;
 mod join;
 pub(crate) mod raw;
+mod task_local;
 mod yield_now;
 
 use std::fmt;
@@ -17,6 +18,7 @@ use std::num::NonZeroU64;
 pub use blocking::spawn_blocking;
 pub use coop::{consume_budget, unconstrained, Unconstrained};
 pub use join::{AbortHandle, JoinError, JoinHandle};
+pub use task_local::{AccessError, LocalKey, TaskLocalFuture};
 pub use yield_now::{yield_now, YieldNow};
 
 use crate::context;
