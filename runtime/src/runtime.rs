@@ -69,6 +69,24 @@ pub struct Builder {
     events_capacity: usize,
     budget: usize,
     start_paused: bool,
+    unhandled_panic: UnhandledPanic,
+}
+
+/// What a runtime does when a spawned task panics; see
+/// [`Builder::unhandled_panic`]. tokio's names and meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum UnhandledPanic {
+    /// Keep running: the panic is caught and kept for the task's
+    /// [`JoinHandle`], which yields it as a [`JoinError`](crate::JoinError)
+    /// (and is lost if nobody awaits the handle). The default.
+    #[default]
+    Ignore,
+    /// Stop: at the loop's next step, every other task is dropped and
+    /// `block_on` panics with the task's id and panic message, whether or
+    /// not anyone holds the task's `JoinHandle` (as in tokio). The runtime
+    /// is then shut down: tasks spawned on it later never run.
+    ShutdownRuntime,
 }
 
 impl Default for Builder {
@@ -77,6 +95,7 @@ impl Default for Builder {
             events_capacity: 1024,
             budget: 61,
             start_paused: false,
+            unhandled_panic: UnhandledPanic::Ignore,
         }
     }
 }
@@ -109,6 +128,31 @@ impl Builder {
         self
     }
 
+    /// What happens when a spawned task panics: by default the panic goes
+    /// to its [`JoinHandle`] only ([`UnhandledPanic::Ignore`]); with
+    /// [`UnhandledPanic::ShutdownRuntime`] it stops the runtime, so that a
+    /// bug in a detached task cannot go unnoticed.
+    ///
+    /// ```
+    /// use solo::runtime::UnhandledPanic;
+    ///
+    /// let rt = solo::Builder::new()
+    ///     .unhandled_panic(UnhandledPanic::ShutdownRuntime)
+    ///     .build()
+    ///     .unwrap();
+    /// let stopped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    ///     rt.block_on(async {
+    ///         solo::spawn(async { panic!("detached task failed") });
+    ///         std::future::pending::<()>().await // never completes
+    ///     })
+    /// }));
+    /// assert!(stopped.is_err());
+    /// ```
+    pub fn unhandled_panic(&mut self, policy: UnhandledPanic) -> &mut Builder {
+        self.unhandled_panic = policy;
+        self
+    }
+
     /// Builds the runtime.
     ///
     /// # Errors
@@ -118,7 +162,10 @@ impl Builder {
     pub fn build(&self) -> io::Result<Runtime> {
         let (reactor, waker) = Reactor::new(self.events_capacity)?;
         let core = Core {
-            scheduler: Scheduler::new(Arc::new(Shared::new(waker))),
+            scheduler: Scheduler::new(
+                Arc::new(Shared::new(waker)),
+                self.unhandled_panic == UnhandledPanic::ShutdownRuntime,
+            ),
             reactor,
             timers: RefCell::new(Timers::default()),
             clock: Clock::new(self.start_paused),
@@ -192,6 +239,9 @@ impl Runtime {
             }
             let (ran, main_next) = scheduler.run_ready(self.budget.saturating_sub(polls));
             polls += ran;
+            if let Some((id, message)) = scheduler.take_unhandled_panic() {
+                self.shut_down_on_panic(id, message);
+            }
             main_woken = main_next;
             // Poll the reactor when nothing is ready, or when the budget is
             // spent (so that ready tasks cannot starve I/O and timers).
@@ -199,6 +249,23 @@ impl Runtime {
                 self.turn(main_woken);
                 polls = 0;
             }
+        }
+    }
+
+    /// `UnhandledPanic::ShutdownRuntime`: drops every task, then panics
+    /// with the one that panicked.
+    #[cold]
+    fn shut_down_on_panic(&self, id: crate::task::TaskId, message: Option<String>) -> ! {
+        self.core.scheduler.shutdown();
+        match message {
+            Some(message) => panic!(
+                "solo: task {id} panicked with message {message:?}, and the runtime was built \
+                 with UnhandledPanic::ShutdownRuntime"
+            ),
+            None => panic!(
+                "solo: task {id} panicked, and the runtime was built with \
+                 UnhandledPanic::ShutdownRuntime"
+            ),
         }
     }
 

@@ -11,12 +11,13 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::task::Context;
+use std::task::{Context, Poll};
 
 use slab::Slab;
 
 use crate::context;
 use crate::inject::Inject;
+use crate::task::cell::Finished;
 use crate::task::coop;
 use crate::task::raw::RawTask;
 use crate::task::TaskId;
@@ -121,6 +122,11 @@ pub(crate) struct Scheduler {
     /// once no poll is running, even if one unwound.
     pub(crate) current: StdCell<Option<TaskId>>,
     pub(crate) counters: Counters,
+    /// `UnhandledPanic::ShutdownRuntime`: a task's panic stops `block_on`.
+    shutdown_on_panic: bool,
+    /// The first task panic seen with `shutdown_on_panic`: its id and
+    /// message, for `block_on` to report.
+    unhandled_panic: RefCell<Option<(TaskId, Option<String>)>>,
 }
 
 /// Restores the scheduler's current task when dropped; from
@@ -137,7 +143,7 @@ impl Drop for PollGuard<'_> {
 }
 
 impl Scheduler {
-    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+    pub(crate) fn new(shared: Arc<Shared>, shutdown_on_panic: bool) -> Self {
         Scheduler {
             tasks: RefCell::new(Slab::new()),
             ready: RefCell::new(VecDeque::new()),
@@ -145,6 +151,8 @@ impl Scheduler {
             next_id: StdCell::new(1),
             current: StdCell::new(None),
             counters: Counters::default(),
+            shutdown_on_panic,
+            unhandled_panic: RefCell::new(None),
         }
     }
 
@@ -171,6 +179,12 @@ impl Scheduler {
     /// The `block_on` future is about to be polled: wakes queue it again.
     pub(crate) fn main_polled(&self, main: &RawTask) {
         main.header().queued.store(false, Ordering::Release);
+    }
+
+    /// A task panic that must stop the runtime, if one happened
+    /// (`UnhandledPanic::ShutdownRuntime`).
+    pub(crate) fn take_unhandled_panic(&self) -> Option<(TaskId, Option<String>)> {
+        self.unhandled_panic.borrow_mut().take()
     }
 
     pub(crate) fn remote_wakes(&self) -> u64 {
@@ -269,7 +283,16 @@ impl Scheduler {
             coop::set(coop::BUDGET);
             let poll = raw.poll(&mut cx);
             coop::unset();
-            poll.is_ready()
+            match poll {
+                Poll::Pending => false,
+                Poll::Ready(Finished::Completed) => true,
+                Poll::Ready(Finished::Panicked(message)) => {
+                    if self.shutdown_on_panic && self.unhandled_panic.borrow().is_none() {
+                        *self.unhandled_panic.borrow_mut() = Some((raw.header().id, message));
+                    }
+                    true
+                }
+            }
         };
 
         if !done {

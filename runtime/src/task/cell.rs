@@ -13,6 +13,22 @@ use super::{JoinError, TaskId};
 /// Why a task has no output: its panic's payload, or `None` if cancelled.
 pub(crate) type Failure = Option<Box<dyn Any + Send + 'static>>;
 
+/// How a finished poll ended: the future completed, or it panicked (with
+/// the panic's message, when it is a string).
+#[derive(Debug)]
+pub(crate) enum Finished {
+    Completed,
+    Panicked(Option<String>),
+}
+
+/// A panic payload's message, if it is a string (as `panic!` makes).
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> Option<String> {
+    payload
+        .downcast_ref::<&'static str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+}
+
 pin_project! {
     #[project = StageProj]
     pub(crate) enum Stage<F: Future> {
@@ -37,9 +53,9 @@ impl<F: Future> Stage<F> {
     /// `std::thread::panicking()`, so a `std::sync::Mutex` guard it holds
     /// poisons the mutex. A destructor that panics during that unwind is a
     /// panic while panicking, which aborts the process.
-    pub(crate) fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+    pub(crate) fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Finished> {
         if !matches!(*self, Stage::Running { .. }) {
-            return Poll::Ready(());
+            return Poll::Ready(Finished::Completed);
         }
         let polled = catch_unwind(AssertUnwindSafe(|| {
             let mut guard = DropOnUnwind(self.as_mut());
@@ -55,14 +71,15 @@ impl<F: Future> Stage<F> {
             Ok(Poll::Ready(value)) => Ok(value),
             // The future is gone already (`DropOnUnwind`).
             Err(payload) => {
+                let message = panic_message(&*payload);
                 self.set(Stage::Finished {
                     output: Some(Err(Some(payload))),
                 });
-                return Poll::Ready(());
+                return Poll::Ready(Finished::Panicked(message));
             }
         };
         self.finish(result);
-        Poll::Ready(())
+        Poll::Ready(Finished::Completed)
     }
 
     /// Drops the future (if still running) and records a cancellation.

@@ -32,7 +32,7 @@ use std::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
-use super::cell::Stage;
+use super::cell::{Finished, Stage};
 use super::TaskId;
 use crate::scheduler::{Shared, TaskRef};
 
@@ -95,7 +95,7 @@ struct Local {
 
 /// The operations that need the future's type.
 struct Vtable {
-    poll: unsafe fn(NonNull<Header>, &mut Context<'_>) -> Poll<()>,
+    poll: unsafe fn(NonNull<Header>, &mut Context<'_>) -> Poll<Finished>,
     cancel: unsafe fn(NonNull<Header>),
     take_output: unsafe fn(NonNull<Header>, &mut dyn Any, TaskId),
     consume: unsafe fn(NonNull<Header>),
@@ -141,7 +141,7 @@ where
         unsafe { Pin::new_unchecked(&mut *(*task).stage.get()) }
     }
 
-    unsafe fn poll(ptr: NonNull<Header>, cx: &mut Context<'_>) -> Poll<()> {
+    unsafe fn poll(ptr: NonNull<Header>, cx: &mut Context<'_>) -> Poll<Finished> {
         // SAFETY: called through a `RawTask` (the vtable's contract).
         unsafe { Self::stage(ptr) }.poll(cx)
     }
@@ -233,7 +233,7 @@ impl RawTask {
     }
 
     /// Polls the future; `Ready` once it has finished.
-    pub(crate) fn poll(&self, cx: &mut Context<'_>) -> Poll<()> {
+    pub(crate) fn poll(&self, cx: &mut Context<'_>) -> Poll<Finished> {
         // SAFETY: rule 1 holds for `RawTask`; the pointer is alive while
         // `self` is.
         unsafe { (self.header().vtable.poll)(self.ptr, cx) }
