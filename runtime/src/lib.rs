@@ -14,7 +14,8 @@
 //! * [`sync`] has channels, a oneshot, `Mutex`, `Semaphore` and `Notify`,
 //!   usable across threads; [`task::spawn_blocking`] runs blocking work on a
 //!   small thread pool.
-//! * [`signal::ctrl_c`] (Unix) waits for Ctrl-C, for servers that stop cleanly.
+//! * [`signal::ctrl_c`] (Unix) waits for Ctrl-C, for servers that stop cleanly;
+//!   [`signal::unix::signal`] streams the deliveries of any catchable signal.
 //!
 //! ```
 //! use std::time::Duration;
