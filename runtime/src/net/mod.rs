@@ -6,6 +6,7 @@
 
 mod addr;
 mod drain;
+pub(crate) mod split;
 pub mod tcp;
 mod udp;
 
