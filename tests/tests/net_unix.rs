@@ -413,3 +413,98 @@ fn dropping_every_unix_socket_deregisters_and_closes_it() {
         });
     });
 }
+
+#[test]
+fn std_sockets_move_in_with_from_std_and_out_with_into_std_still_connected() {
+    solo_tests::with_deadline(LIMIT, || {
+        let dir = TempDir::new("unix-std");
+        let path = dir.join("sock");
+        solo::block_on(async {
+            let before = solo::runtime::metrics().io_registrations;
+            let listener =
+                UnixListener::from_std(std::os::unix::net::UnixListener::bind(&path).unwrap())
+                    .unwrap();
+            let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+            let mut a = UnixStream::from_std(a).unwrap();
+            let (d1, d2) = std::os::unix::net::UnixDatagram::pair().unwrap();
+            let d1 = UnixDatagram::from_std(d1).unwrap();
+            assert_eq!(solo::runtime::metrics().io_registrations, before + 3);
+
+            // from_std made them non-blocking: nothing queued is WouldBlock,
+            // not a blocked thread.
+            let mut buf = [0u8; 8];
+            assert_eq!(
+                a.try_read(&mut buf).unwrap_err().kind(),
+                ErrorKind::WouldBlock
+            );
+            assert_eq!(
+                d1.try_recv(&mut buf).unwrap_err().kind(),
+                ErrorKind::WouldBlock
+            );
+            a.write_all(b"in").await.unwrap();
+            d2.send(b"dgram").unwrap();
+            assert_eq!(d1.recv(&mut buf).await.unwrap(), 5);
+
+            let mut a = a.into_std().unwrap();
+            let listener = listener.into_std().unwrap();
+            let d1 = d1.into_std().unwrap();
+            assert_eq!(solo::runtime::metrics().io_registrations, before);
+            use std::io::{Read, Write};
+            let mut b = b;
+            b.read_exact(&mut buf[..2]).unwrap();
+            b.write_all(b"out").unwrap();
+            a.set_nonblocking(false).unwrap();
+            a.read_exact(&mut buf[..3]).unwrap();
+            assert_eq!(&buf[..3], b"out");
+            assert_eq!(listener.local_addr().unwrap().as_pathname(), Some(&*path));
+            assert!(d1.peer_addr().unwrap().is_unnamed());
+        });
+    });
+}
+
+#[test]
+fn poll_accept_and_the_datagram_poll_methods_complete_under_poll_fn() {
+    use futures_lite::future::poll_fn;
+    solo_tests::with_deadline(LIMIT, || {
+        let dir = TempDir::new("unix-poll");
+        let (sock, a_path, b_path) = (dir.join("sock"), dir.join("a"), dir.join("b"));
+        solo::block_on(async {
+            let listener = UnixListener::bind(&sock).unwrap();
+            let connect = solo::spawn({
+                let sock = sock.clone();
+                async move { UnixStream::connect(&sock).await.unwrap() }
+            });
+            let (accepted, _) = timeout(LIMIT, poll_fn(|cx| listener.poll_accept(cx)))
+                .await
+                .unwrap()
+                .unwrap();
+            let client = connect.await.unwrap();
+            client.try_write(b"x").unwrap();
+            timeout(LIMIT, poll_fn(|cx| accepted.poll_read_ready(cx)))
+                .await
+                .unwrap()
+                .unwrap();
+
+            let a = UnixDatagram::bind(&a_path).unwrap();
+            let b = UnixDatagram::bind(&b_path).unwrap();
+            let mut buf = [0u8; 8];
+            let sent = poll_fn(|cx| a.poll_send_to(cx, b"to", &b_path)).await;
+            assert_eq!(sent.unwrap(), 2);
+            let (n, from) = timeout(LIMIT, poll_fn(|cx| b.poll_recv_from(cx, &mut buf)))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                (&buf[..n], from.as_pathname()),
+                (&b"to"[..], Some(&*a_path))
+            );
+            a.connect(&b_path).unwrap();
+            assert_eq!(poll_fn(|cx| a.poll_send(cx, b"two")).await.unwrap(), 3);
+            let n = timeout(LIMIT, poll_fn(|cx| b.poll_recv(cx, &mut buf)))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(&buf[..n], b"two");
+        });
+    });
+}
