@@ -4,9 +4,11 @@ use std::time::Duration;
 
 mod drops;
 mod echo;
+mod temp_dir;
 
 pub use drops::{Counted, DropCounter};
 pub use echo::echo_server;
+pub use temp_dir::TempDir;
 
 /// CPU time (user + system, all threads) this process has used so far.
 #[cfg(unix)]

@@ -10,9 +10,7 @@
 // crate-private modules, exported from `net` only.
 pub(crate) mod listener;
 mod split;
-mod split_owned;
 pub(crate) mod stream;
 
-pub use split::{ReadHalf, WriteHalf};
-pub use split_owned::{OwnedReadHalf, OwnedWriteHalf, ReuniteError};
+pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, WriteHalf};
 use stream::TcpStream;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use futures_io::{AsyncRead, AsyncWrite};
 
-use super::{split, split_owned, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+use super::{split, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::io::evented::PollEvented;
 use crate::io::{Interest, Ready};
 use crate::net::drain::DrainHint;
@@ -338,7 +338,7 @@ impl TcpStream {
     /// }).unwrap();
     /// ```
     pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
-        split_owned::split_owned(self)
+        split::split_owned(self)
     }
 
     /// Peeks at incoming data without consuming it.
