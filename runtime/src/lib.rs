@@ -49,6 +49,7 @@ pub mod runtime;
 mod scheduler;
 #[cfg(unix)]
 pub mod signal;
+pub mod stream;
 pub mod sync;
 pub mod task;
 pub mod time;

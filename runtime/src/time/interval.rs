@@ -61,6 +61,11 @@ pub enum MissedTickBehavior {
 }
 
 /// A stream of ticks; see [`interval`].
+///
+/// It is also a [`Stream`](futures_core::Stream) of the instants its ticks
+/// were due (it never ends), so
+/// [`StreamExt`](crate::stream::StreamExt) works on it; tokio needs the
+/// `IntervalStream` wrapper for that.
 #[derive(Debug)]
 pub struct Interval {
     sleep: Sleep,
@@ -149,5 +154,17 @@ impl Interval {
     /// has passed), then one every period.
     pub fn reset_at(&mut self, deadline: Instant) {
         self.sleep.reset(deadline);
+    }
+}
+
+impl futures_core::Stream for Interval {
+    type Item = Instant;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Instant>> {
+        self.get_mut().poll_tick(cx).map(Some)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (usize::MAX, None)
     }
 }

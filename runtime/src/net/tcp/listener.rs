@@ -3,6 +3,7 @@
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use super::TcpStream;
@@ -74,6 +75,13 @@ impl TcpListener {
         }
     }
 
+    /// The accepted connections as a [`Stream`](futures_core::Stream);
+    /// see [`Incoming`]. Like [`poll_accept`](Self::poll_accept), only the
+    /// task that polled it last is woken, so poll it from one task.
+    pub fn incoming(&self) -> Incoming<'_> {
+        Incoming { listener: self }
+    }
+
     /// The address the listener is bound to.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.io.get_ref().local_addr()
@@ -119,5 +127,25 @@ impl std::os::fd::AsRawFd for TcpListener {
 impl std::os::fd::AsFd for TcpListener {
     fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
         self.io.get_ref().as_fd()
+    }
+}
+
+/// The stream [`TcpListener::incoming`] returns: every accepted connection, or
+/// the error of an accept that failed. It never ends; an error does not end
+/// it either (a server should back off before polling again, as after
+/// [`accept`](TcpListener::accept)).
+#[must_use = "streams do nothing unless polled"]
+#[derive(Debug)]
+pub struct Incoming<'a> {
+    listener: &'a TcpListener,
+}
+
+impl futures_core::Stream for Incoming<'_> {
+    type Item = io::Result<TcpStream>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.listener
+            .poll_accept(cx)
+            .map(|accepted| Some(accepted.map(|(stream, _)| stream)))
     }
 }

@@ -12,5 +12,6 @@ pub(crate) mod listener;
 mod split;
 pub(crate) mod stream;
 
+pub use listener::Incoming;
 pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, WriteHalf};
 use stream::TcpStream;

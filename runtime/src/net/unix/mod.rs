@@ -26,6 +26,7 @@ pub(crate) mod stream;
 #[cfg(target_os = "linux")]
 mod ucred;
 
+pub use listener::Incoming;
 pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, WriteHalf};
 /// The address of a Unix domain socket: std's, as mio uses it (tokio wraps
 /// the same type).
