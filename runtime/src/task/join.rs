@@ -6,7 +6,7 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
 use super::raw::{HeaderRef, RawTask};
 use super::TaskId;
@@ -63,6 +63,13 @@ impl<T> JoinHandle<T> {
     /// The task's id.
     pub fn id(&self) -> TaskId {
         self.raw.header().id
+    }
+
+    /// Keeps `waker` to wake when the task finishes, as a poll of this
+    /// handle would, without polling it: a [`JoinSet`](super::JoinSet)
+    /// gives each task a waker that names its entry.
+    pub(crate) fn set_join_waker(&self, waker: &Waker) {
+        self.raw.set_join_waker(waker);
     }
 }
 
