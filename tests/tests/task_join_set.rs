@@ -29,22 +29,27 @@ fn message(payload: &(dyn std::any::Any + Send)) -> String {
 #[test]
 fn results_come_in_the_order_the_tasks_finish() {
     paused(async {
-        let mut set = JoinSet::new();
-        let mut ids = Vec::new();
-        for n in [30, 10, 40, 20] {
-            let abort = set.spawn(async move {
-                sleep(ms(n)).await;
-                n
-            });
-            ids.push((abort.id(), n));
+        // Joined as they finish, and joined after all have finished (their
+        // results then wait together).
+        for wait_first in [ms(0), ms(50)] {
+            let mut set = JoinSet::new();
+            let mut ids = Vec::new();
+            for n in [30, 10, 40, 20] {
+                let abort = set.spawn(async move {
+                    sleep(ms(n)).await;
+                    n
+                });
+                ids.push((abort.id(), n));
+            }
+            sleep(wait_first).await;
+            let mut done = Vec::new();
+            while let Some(result) = set.join_next_with_id().await {
+                let (id, n) = result.unwrap();
+                assert!(ids.contains(&(id, n)), "task {id} gave {n}");
+                done.push(n);
+            }
+            assert_eq!(done, [10, 20, 30, 40], "after waiting {wait_first:?}");
         }
-        let mut done = Vec::new();
-        while let Some(result) = set.join_next_with_id().await {
-            let (id, n) = result.unwrap();
-            assert!(ids.contains(&(id, n)), "task {id} gave {n}");
-            done.push(n);
-        }
-        assert_eq!(done, [10, 20, 30, 40]);
     });
 }
 
@@ -168,15 +173,18 @@ fn dropping_the_set_aborts_its_running_tasks() {
 }
 
 #[test]
-fn shutdown_returns_once_every_task_is_dropped() {
+fn shutdown_aborts_every_task_and_returns_once_each_is_dropped() {
     paused(async {
         let drops = DropCounter::new();
+        let completed = Rc::new(Cell::new(0));
         let mut set = JoinSet::new();
         for _ in 0..5 {
             let c = drops.counted();
+            let completed = completed.clone();
             set.spawn(async move {
                 let _c = c;
                 sleep(HOUR).await;
+                completed.set(completed.get() + 1);
             });
         }
         // A finished task's result (here a panic) is dropped too.
@@ -184,6 +192,7 @@ fn shutdown_returns_once_every_task_is_dropped() {
         yield_now().await;
         set.shutdown().await;
         assert_eq!(drops.get(), 5);
+        assert_eq!(completed.get(), 0, "shutdown waited instead of aborting");
         assert!(set.is_empty());
         assert_eq!(solo::runtime::metrics().tasks_alive, 0);
     });
@@ -211,7 +220,7 @@ fn detach_all_lets_tasks_run_on_after_the_set_is_dropped() {
 }
 
 #[test]
-fn a_set_reused_after_detach_all_joins_only_its_new_tasks() {
+fn a_set_reused_after_detach_all_joins_only_its_new_tasks_in_order() {
     paused(async {
         let mut set = JoinSet::new();
         set.spawn(async {
@@ -219,15 +228,21 @@ fn a_set_reused_after_detach_all_joins_only_its_new_tasks() {
             "detached"
         });
         set.detach_all();
-        // The new task takes the detached one's slot; the detached one
-        // finishes first and must not be taken for it.
+        // The next task takes the detached one's slot. The detached one
+        // finishes first: its wake names that slot, but must neither be
+        // taken for the new task's result nor hold up the others'.
+        set.spawn(async {
+            sleep(ms(30)).await;
+            "slow"
+        });
         set.spawn(async {
             sleep(ms(20)).await;
-            "new"
+            "fast"
         });
         sleep(ms(15)).await;
         assert!(set.try_join_next().is_none());
-        assert_eq!(set.join_next().await.unwrap().unwrap(), "new");
+        assert_eq!(set.join_next().await.unwrap().unwrap(), "fast");
+        assert_eq!(set.join_next().await.unwrap().unwrap(), "slow");
         assert!(set.join_next().await.is_none());
     });
 }
@@ -398,32 +413,35 @@ fn the_join_loop_spends_the_cooperative_budget() {
 #[test]
 fn a_hundred_thousand_tasks_join_with_constant_work_each() {
     let n = solo_tests::count(100_000, 5_000);
-    solo::block_on(async {
-        let mut set = JoinSet::new();
-        let start = Instant::now();
-        let polls_before = solo::runtime::metrics().polls;
-        for i in 0..n {
-            set.spawn(async move {
-                // Finish in an order unrelated to spawning.
-                if i % 3 == 0 {
-                    yield_now().await;
-                }
-                i
-            });
-        }
-        let mut sum = 0;
-        while let Some(result) = set.join_next().await {
-            sum += result.unwrap();
-        }
-        assert_eq!(sum, n * (n - 1) / 2);
-        // One poll per task, two for a third of them: no task is polled
-        // on the set's account.
-        let polls = solo::runtime::metrics().polls - polls_before;
-        assert!(polls <= (n + n / 3 + 1) as u64, "{polls} polls");
-        // Scanning every handle per join would take 10^10 steps here.
-        if !solo_tests::under_valgrind() {
-            let took = start.elapsed();
-            assert!(took < Duration::from_secs(5), "took {took:?}");
-        }
+    // Scanning every handle per join would take some 10^10 steps here: a
+    // hang, turned into a failure.
+    solo_tests::with_deadline(Duration::from_secs(60), move || {
+        solo::block_on(async move {
+            let mut set = JoinSet::new();
+            let start = Instant::now();
+            let polls_before = solo::runtime::metrics().polls;
+            for i in 0..n {
+                set.spawn(async move {
+                    // Finish in an order unrelated to spawning.
+                    if i % 3 == 0 {
+                        yield_now().await;
+                    }
+                    i
+                });
+            }
+            let mut sum = 0;
+            while let Some(result) = set.join_next().await {
+                sum += result.unwrap();
+            }
+            assert_eq!(sum, n * (n - 1) / 2);
+            // One poll per task, two for a third of them: the set wakes no
+            // task on its own account.
+            let polls = solo::runtime::metrics().polls - polls_before;
+            assert!(polls <= (n + n / 3 + 1) as u64, "{polls} polls");
+            if !solo_tests::under_valgrind() {
+                let took = start.elapsed();
+                assert!(took < Duration::from_secs(5), "took {took:?}");
+            }
+        })
     });
 }
