@@ -387,6 +387,29 @@ fn the_stream_yields_every_result_then_ends() {
 }
 
 #[test]
+fn a_join_set_awaited_in_another_runtime_panics_instead_of_hanging() {
+    solo_tests::with_deadline(Duration::from_secs(30), || {
+        let a = solo::Runtime::new().unwrap();
+        let mut set = a.block_on(async {
+            let mut set = JoinSet::new();
+            set.spawn(sleep(HOUR));
+            set
+        });
+        let payload = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            solo::block_on(set.join_next());
+        }))
+        .unwrap_err();
+        let msg = message(&*payload);
+        assert!(msg.contains("outside the runtime that spawned"), "{msg}");
+        // At home, the same set still works.
+        a.block_on(async {
+            set.abort_all();
+            assert!(set.join_next().await.unwrap().unwrap_err().is_cancelled());
+        });
+    });
+}
+
+#[test]
 fn the_join_loop_spends_the_cooperative_budget() {
     solo::block_on(async {
         let n = 1000;

@@ -11,6 +11,7 @@ use std::task::{Context, Poll, Waker};
 use super::raw::{HeaderRef, RawTask};
 use super::TaskId;
 use crate::context::{self, Core};
+use crate::scheduler::Shared;
 
 /// An owned permission to await a spawned task's output.
 ///
@@ -70,6 +71,11 @@ impl<T> JoinHandle<T> {
     /// gives each task a waker that names its entry.
     pub(crate) fn set_join_waker(&self, waker: &Waker) {
         self.raw.set_join_waker(waker);
+    }
+
+    /// The runtime that spawned the task: the only one that can run it.
+    pub(crate) fn home(&self) -> &Arc<Shared> {
+        &self.raw.header().shared
     }
 }
 

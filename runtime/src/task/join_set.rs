@@ -10,13 +10,16 @@ use std::fmt;
 use std::future::{poll_fn, Future};
 use std::panic;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::ptr;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::task::{Context, Poll, Wake, Waker};
 
 use futures_core::Stream;
 use slab::Slab;
 
 use super::{coop, AbortHandle, JoinError, JoinHandle, TaskId};
+use crate::context;
+use crate::scheduler::Shared;
 
 /// A collection of tasks spawned on the runtime, whose results come back in
 /// the order the tasks finish: tokio's `JoinSet`.
@@ -36,7 +39,8 @@ use super::{coop, AbortHandle, JoinError, JoinHandle, TaskId};
 /// ending when the set is empty.
 ///
 /// Like a [`JoinHandle`], a `JoinSet` belongs to the runtime whose thread
-/// spawned its tasks, and is awaited there.
+/// spawned its tasks, and is awaited there: waiting for a task anywhere
+/// else panics, as that task could never make progress.
 ///
 /// # Examples
 ///
@@ -69,6 +73,9 @@ pub struct JoinSet<T> {
     wakers: Vec<Waker>,
     /// Keys of entries whose task finished: the order of `join_next`.
     ready: Arc<Ready>,
+    /// The runtime that spawned the latest task, the only one that can run
+    /// it (weak: a set keeps no runtime's resources alive).
+    home: Weak<Shared>,
 }
 
 /// The keys of finished tasks, pushed by their wakers from any thread.
@@ -155,6 +162,7 @@ impl<T> JoinSet<T> {
                     waker: None,
                 }),
             }),
+            home: Weak::new(),
         }
     }
 
@@ -233,6 +241,9 @@ impl<T: 'static> JoinSet<T> {
             self.wakers.push(Waker::from(waker));
         }
         handle.set_join_waker(&self.wakers[key]);
+        if self.home.as_ptr() != Arc::as_ptr(handle.home()) {
+            self.home = Arc::downgrade(handle.home());
+        }
         entry.insert(handle);
         abort
     }
@@ -247,6 +258,11 @@ impl<T: 'static> JoinSet<T> {
     ///
     /// Like awaiting a [`JoinHandle`], taking a result spends one unit of
     /// the cooperative [budget](super::consume_budget).
+    ///
+    /// # Panics
+    ///
+    /// Panics if it has to wait outside the runtime that spawned the tasks
+    /// (they could never finish), as awaiting a [`JoinHandle`] there does.
     pub async fn join_next(&mut self) -> Option<Result<T, JoinError>> {
         poll_fn(|cx| self.poll_join_next(cx)).await
     }
@@ -260,6 +276,11 @@ impl<T: 'static> JoinSet<T> {
     /// Polls for the next finished task: `Ready(Some(result))` as
     /// [`join_next`](Self::join_next) yields it, `Ready(None)` if the set is
     /// empty, or `Pending` (and `cx`'s waker is woken when a task finishes).
+    ///
+    /// # Panics
+    ///
+    /// Panics where `join_next` does: if it would return `Pending` outside
+    /// the runtime that spawned the tasks.
     pub fn poll_join_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, JoinError>>> {
         self.poll_join_next_with_id(cx)
             .map(|next| next.map(|result| result.map(|(_, output)| output)))
@@ -291,7 +312,24 @@ impl<T: 'static> JoinSet<T> {
                 }
             }
         }
+        self.assert_at_home();
         Poll::Pending
+    }
+
+    /// About to wait for a task: panics, as a [`JoinHandle`] does, unless
+    /// this thread runs the tasks' runtime, as it would otherwise wait
+    /// forever. (A set moved on to a later runtime holds only finished
+    /// tasks of the earlier one: its shutdown cancelled them.)
+    fn assert_at_home(&self) {
+        let home = self.home.as_ptr();
+        let at_home =
+            context::with_current(|core| ptr::eq(Arc::as_ptr(&core.scheduler.shared), home));
+        if at_home != Some(true) {
+            panic!(
+                "JoinSet awaited outside the runtime that spawned its tasks: \
+                 they can only run inside their own runtime's block_on"
+            );
+        }
     }
 
     /// The result of a task that has already finished, without waiting:
