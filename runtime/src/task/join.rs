@@ -6,11 +6,12 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
 use super::raw::{HeaderRef, RawTask};
 use super::TaskId;
 use crate::context::{self, Core};
+use crate::scheduler::Shared;
 
 /// An owned permission to await a spawned task's output.
 ///
@@ -63,6 +64,18 @@ impl<T> JoinHandle<T> {
     /// The task's id.
     pub fn id(&self) -> TaskId {
         self.raw.header().id
+    }
+
+    /// Keeps `waker` to wake when the task finishes, as a poll of this
+    /// handle would, without polling it: a [`JoinSet`](super::JoinSet)
+    /// gives each task a waker that names its entry.
+    pub(crate) fn set_join_waker(&self, waker: &Waker) {
+        self.raw.set_join_waker(waker);
+    }
+
+    /// The runtime that spawned the task: the only one that can run it.
+    pub(crate) fn home(&self) -> &Arc<Shared> {
+        &self.raw.header().shared
     }
 }
 

@@ -1,4 +1,5 @@
-//! Tasks: [`spawn`], [`spawn_blocking`], [`JoinHandle`], [`yield_now`] and task ids.
+//! Tasks: [`spawn`], [`spawn_blocking`], [`JoinHandle`], [`JoinSet`],
+//! [`yield_now`] and task ids.
 //!
 //! A task is a future the runtime polls on its own, concurrently with the
 //! others. Tasks need not be `Send`: they never leave the runtime's thread.
@@ -7,6 +8,7 @@ mod blocking;
 pub(crate) mod cell;
 pub(crate) mod coop;
 mod join;
+mod join_set;
 pub(crate) mod raw;
 mod task_local;
 mod yield_now;
@@ -18,6 +20,7 @@ use std::num::NonZeroU64;
 pub use blocking::spawn_blocking;
 pub use coop::{consume_budget, unconstrained, Unconstrained};
 pub use join::{AbortHandle, JoinError, JoinHandle};
+pub use join_set::JoinSet;
 pub use task_local::{AccessError, LocalKey, TaskLocalFuture};
 pub use yield_now::{yield_now, YieldNow};
 
