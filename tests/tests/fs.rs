@@ -193,3 +193,81 @@ fn writing_into_a_read_only_directory_is_permission_denied() {
         assert!(!solo::fs::try_exists(ro.join("f")).await.unwrap());
     });
 }
+
+/// Creates files `f0`..`f{n}` and directory `sub` in a fresh directory.
+async fn populated(label: &str, n: usize) -> (TempDir, std::collections::BTreeSet<String>) {
+    let dir = TempDir::new(label);
+    let mut names = std::collections::BTreeSet::new();
+    for i in 0..n {
+        solo::fs::write(dir.join(&format!("f{i}")), "x")
+            .await
+            .unwrap();
+        names.insert(format!("f{i}"));
+    }
+    solo::fs::create_dir(dir.join("sub")).await.unwrap();
+    names.insert("sub".to_string());
+    (dir, names)
+}
+
+#[test]
+fn read_dir_next_entry_lists_exactly_the_created_entries_across_batches() {
+    run(|| async {
+        // 70 entries: more than two batches of 32.
+        let (dir, names) = populated("fs-read-dir", 69).await;
+        let mut entries = solo::fs::read_dir(dir.path()).await.unwrap();
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some(entry) = entries.next_entry().await.unwrap() {
+            let name = entry.file_name().into_string().unwrap();
+            assert_eq!(entry.path(), dir.join(&name));
+            let is_dir = name == "sub";
+            assert_eq!(entry.file_type().await.unwrap().is_dir(), is_dir);
+            assert_eq!(entry.metadata().await.unwrap().is_dir(), is_dir);
+            assert!(seen.insert(name), "an entry came twice");
+        }
+        assert_eq!(seen, names);
+        // The end stays the end.
+        assert!(entries.next_entry().await.unwrap().is_none());
+    });
+}
+
+#[test]
+fn read_dir_as_a_stream_yields_exactly_the_created_entries() {
+    use solo::stream::StreamExt;
+    run(|| async {
+        let (dir, names) = populated("fs-read-dir-stream", 40).await;
+        let entries = solo::fs::read_dir(dir.path()).await.unwrap();
+        let seen: std::collections::BTreeSet<String> = entries
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect()
+            .await;
+        assert_eq!(seen, names);
+        let empty = TempDir::new("fs-read-dir-empty");
+        let mut entries = solo::fs::read_dir(empty.path()).await.unwrap();
+        assert!(entries.next().await.is_none());
+    });
+}
+
+#[test]
+fn read_dir_of_a_missing_directory_is_not_found_and_of_a_file_is_an_error() {
+    run(|| async {
+        let dir = TempDir::new("fs-read-dir-err");
+        let err = solo::fs::read_dir(dir.join("missing")).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
+        solo::fs::write(dir.join("file"), "").await.unwrap();
+        let err = solo::fs::read_dir(dir.join("file")).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotADirectory, "{err}");
+    });
+}
+
+#[test]
+fn dir_entry_metadata_of_a_removed_entry_is_not_found() {
+    run(|| async {
+        let dir = TempDir::new("fs-entry-gone");
+        solo::fs::write(dir.join("f"), "").await.unwrap();
+        let mut entries = solo::fs::read_dir(dir.path()).await.unwrap();
+        let entry = entries.next_entry().await.unwrap().unwrap();
+        solo::fs::remove_file(dir.join("f")).await.unwrap();
+        let err = entry.metadata().await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
+    });
+}

@@ -4,6 +4,7 @@
 //!
 //! Every function returns std's [`io::Result`](std::io::Result) and keeps
 //! std's error kinds (`NotFound`, `PermissionDenied`, `AlreadyExists`...).
+//! [`read_dir`] lists a directory, a batch of entries per trip to the pool.
 //! If the pool cannot run the call at all (no thread could be started), the
 //! error is an [`ErrorKind::Other`](std::io::ErrorKind::Other) built from
 //! the [`JoinError`](crate::JoinError).
@@ -30,9 +31,11 @@
 
 mod blocking;
 mod functions;
+mod read_dir;
 
 pub use functions::{
     canonicalize, copy, create_dir, create_dir_all, hard_link, metadata, read, read_link,
     read_to_string, remove_dir, remove_dir_all, remove_file, rename, symlink_metadata, try_exists,
     write,
 };
+pub use read_dir::{read_dir, DirEntry, ReadDir};
