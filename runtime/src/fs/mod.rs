@@ -5,6 +5,8 @@
 //! Every function returns std's [`io::Result`](std::io::Result) and keeps
 //! std's error kinds (`NotFound`, `PermissionDenied`, `AlreadyExists`...).
 //! [`read_dir`] lists a directory, a batch of entries per trip to the pool.
+//! [`File`] (opened with [`OpenOptions`]) reads, writes and seeks through
+//! the pool one operation at a time; read its rules on buffered writes.
 //! If the pool cannot run the call at all (no thread could be started), the
 //! error is an [`ErrorKind::Other`](std::io::ErrorKind::Other) built from
 //! the [`JoinError`](crate::JoinError).
@@ -30,12 +32,17 @@
 //! [`spawn_blocking`]: crate::task::spawn_blocking
 
 mod blocking;
+mod buf;
+mod file;
 mod functions;
+mod open_options;
 mod read_dir;
 
+pub use file::File;
 pub use functions::{
     canonicalize, copy, create_dir, create_dir_all, hard_link, metadata, read, read_link,
     read_to_string, remove_dir, remove_dir_all, remove_file, rename, symlink_metadata, try_exists,
     write,
 };
+pub use open_options::OpenOptions;
 pub use read_dir::{read_dir, DirEntry, ReadDir};
