@@ -561,11 +561,16 @@ fn fds_under(dir: &std::path::Path) -> usize {
         .count()
 }
 
-/// Waits (polling, up to the test's deadline) until `done` holds.
-async fn eventually(mut done: impl FnMut() -> bool) {
+/// Waits (polling) up to 20 s for `done` to hold; whether it did.
+async fn eventually(mut done: impl FnMut() -> bool) -> bool {
+    let give_up = std::time::Instant::now() + Duration::from_secs(20);
     while !done() {
+        if std::time::Instant::now() > give_up {
+            return false;
+        }
         solo::time::sleep(Duration::from_millis(2)).await;
     }
+    true
 }
 
 #[test]
@@ -578,13 +583,17 @@ fn dropping_a_file_with_a_write_in_flight_lets_the_write_finish_and_closes_it() 
         file.write_all(&data).await.unwrap();
         drop(file); // no flush: the last write is still in flight
         let len = data.len() as u64;
-        eventually(|| std::fs::metadata(&path).is_ok_and(|m| m.len() == len)).await;
+        let written = eventually(|| std::fs::metadata(&path).is_ok_and(|m| m.len() == len)).await;
+        assert!(written, "the write in flight was not finished");
         assert!(
             std::fs::read(&path).unwrap() == data,
-            "the write was not finished"
+            "the file holds other bytes"
         );
         #[cfg(target_os = "linux")]
-        eventually(|| fds_under(dir.path()) == 0).await;
+        assert!(
+            eventually(|| fds_under(dir.path()) == 0).await,
+            "the dropped File's descriptor was never closed"
+        );
     });
 }
 
