@@ -14,6 +14,7 @@
 //! * [`sync`] has channels, a oneshot, `Mutex`, `Semaphore` and `Notify`,
 //!   usable across threads; [`task::spawn_blocking`] runs blocking work on a
 //!   small thread pool.
+//! * [`fs`] has tokio's file system functions, run on that pool.
 //! * [`signal::ctrl_c`] (Unix) waits for Ctrl-C, for servers that stop cleanly;
 //!   [`signal::unix::signal`] streams the deliveries of any catchable signal.
 //!
@@ -41,6 +42,7 @@
 #![deny(unused_must_use)]
 
 mod context;
+pub mod fs;
 mod inject;
 pub mod io;
 pub mod net;
