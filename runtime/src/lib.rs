@@ -43,6 +43,8 @@
 mod context;
 mod inject;
 pub mod io;
+#[doc(hidden)]
+pub mod macros;
 pub mod net;
 mod reactor;
 pub mod runtime;
