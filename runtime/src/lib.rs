@@ -45,6 +45,8 @@ mod context;
 pub mod fs;
 mod inject;
 pub mod io;
+#[doc(hidden)]
+pub mod macros;
 pub mod net;
 mod reactor;
 pub mod runtime;
