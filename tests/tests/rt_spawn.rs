@@ -121,7 +121,10 @@ fn abort_after_completion_keeps_the_output() {
 fn a_dropped_join_handle_detaches_the_task() {
     let done = Rc::new(RefCell::new(false));
     let d = done.clone();
-    let rt = Runtime::new().unwrap();
+    // A paused clock: the task's 10 ms sleep ends before the 50 ms one
+    // however slowly the task first runs (under valgrind, on a loaded
+    // machine, the real clock once let the 50 ms end first).
+    let rt = solo::Builder::new().start_paused(true).build().unwrap();
     rt.block_on(async move {
         drop(solo::spawn(async move {
             sleep(Duration::from_millis(10)).await;
