@@ -236,3 +236,103 @@ fn kill_on_drop_kills_a_running_child() {
         })
     });
 }
+
+fn hash(bytes: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
+#[test]
+fn cat_echoes_megabytes_through_piped_stdin_and_stdout_without_deadlock() {
+    use futures_lite::{AsyncReadExt, AsyncWriteExt};
+    let len = count(10 << 20, 1 << 20);
+    let data: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
+    let expected = hash(&data);
+    let (got_len, got, status) = with_deadline(LIMIT, move || {
+        solo::block_on(async move {
+            let mut child = Command::new("cat")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut stdin = child.stdin.take().unwrap();
+            let mut stdout = child.stdout.take().unwrap();
+            let writer = solo::spawn(async move {
+                stdin.write_all(&data).await.unwrap();
+                // Dropping stdin closes the pipe: cat sees end of file.
+            });
+            let reader = solo::spawn(async move {
+                let mut out = Vec::new();
+                stdout.read_to_end(&mut out).await.unwrap();
+                out
+            });
+            writer.await.unwrap();
+            let out = reader.await.unwrap();
+            let status = timeout(LIMIT, child.wait()).await.unwrap().unwrap();
+            (out.len(), hash(&out), status)
+        })
+    });
+    assert_eq!(got_len, len);
+    assert_eq!(got, expected);
+    assert!(status.success());
+}
+
+#[test]
+fn output_captures_stdout_and_stderr_and_the_status() {
+    let out = with_deadline(LIMIT, || {
+        solo::block_on(async {
+            // More than a pipe's buffer on each stream: neither may block.
+            timeout(
+                LIMIT,
+                sh("head -c 300000 /dev/zero; head -c 200000 /dev/zero >&2; echo out; echo err >&2; exit 4")
+                    .output(),
+            )
+            .await
+            .unwrap()
+            .unwrap()
+        })
+    });
+    assert_eq!(out.status.code(), Some(4));
+    assert_eq!(out.stdout.len(), 300_004);
+    assert!(out.stdout.ends_with(b"out\n"));
+    assert_eq!(out.stderr.len(), 200_004);
+    assert!(out.stderr.ends_with(b"err\n"));
+}
+
+#[test]
+fn output_gives_the_child_an_empty_stdin_and_unpiped_streams_are_none() {
+    with_deadline(LIMIT, || {
+        solo::block_on(async {
+            // `cat` would wait forever on an inherited terminal.
+            let out = timeout(LIMIT, Command::new("cat").output())
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(out.status.success());
+            assert!(out.stdout.is_empty());
+
+            let mut child = Command::new("true").spawn().unwrap();
+            assert!(child.stdin.is_none() && child.stdout.is_none() && child.stderr.is_none());
+            timeout(LIMIT, child.wait()).await.unwrap().unwrap();
+        })
+    });
+}
+
+#[test]
+fn writing_to_a_closed_stdin_fails_with_broken_pipe() {
+    use futures_lite::AsyncWriteExt;
+    with_deadline(LIMIT, || {
+        solo::block_on(async {
+            let mut child = Command::new("cat").stdin(Stdio::piped()).spawn().unwrap();
+            let mut stdin = child.stdin.take().unwrap();
+            stdin.close().await.unwrap();
+            let err = stdin.write_all(b"x").await.unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::BrokenPipe);
+            // cat saw end of file and exited.
+            let status = timeout(LIMIT, child.wait()).await.unwrap().unwrap();
+            assert!(status.success());
+        })
+    });
+}

@@ -22,12 +22,17 @@
 
 mod exit;
 mod reap;
+mod stdio;
+
+pub use stdio::{ChildStderr, ChildStdin, ChildStdout};
 
 use std::ffi::OsStr;
 use std::fmt;
 use std::io;
 use std::path::Path;
-use std::process::{Child as StdChild, Command as StdCommand, ExitStatus, Stdio};
+use std::process::{Child as StdChild, Command as StdCommand, ExitStatus, Output, Stdio};
+
+use futures_lite::AsyncReadExt;
 
 use exit::Watch;
 
@@ -39,6 +44,8 @@ use exit::Watch;
 pub struct Command {
     std: StdCommand,
     kill_on_drop: bool,
+    /// Whether `stdin` was called: [`output`](Command::output) then keeps it.
+    stdin_set: bool,
 }
 
 impl Command {
@@ -104,21 +111,29 @@ impl Command {
     }
 
     /// Sets the child's stdin: inherited by default for
-    /// [`spawn`](Self::spawn) and [`status`](Self::status).
+    /// [`spawn`](Self::spawn) and [`status`](Self::status), `/dev/null`
+    /// for [`output`](Self::output). With
+    /// [`Stdio::piped`](std::process::Stdio::piped), the child's
+    /// [`stdin`](Child::stdin) field holds the pipe's writing end.
     pub fn stdin<T: Into<Stdio>>(&mut self, cfg: T) -> &mut Command {
+        self.stdin_set = true;
         self.std.stdin(cfg);
         self
     }
 
     /// Sets the child's stdout: inherited by default for
-    /// [`spawn`](Self::spawn) and [`status`](Self::status).
+    /// [`spawn`](Self::spawn) and [`status`](Self::status). With
+    /// [`Stdio::piped`](std::process::Stdio::piped), the child's
+    /// [`stdout`](Child::stdout) field holds the pipe's reading end.
     pub fn stdout<T: Into<Stdio>>(&mut self, cfg: T) -> &mut Command {
         self.std.stdout(cfg);
         self
     }
 
     /// Sets the child's stderr: inherited by default for
-    /// [`spawn`](Self::spawn) and [`status`](Self::status).
+    /// [`spawn`](Self::spawn) and [`status`](Self::status). With
+    /// [`Stdio::piped`](std::process::Stdio::piped), the child's
+    /// [`stderr`](Child::stderr) field holds the pipe's reading end.
     pub fn stderr<T: Into<Stdio>>(&mut self, cfg: T) -> &mut Command {
         self.std.stderr(cfg);
         self
@@ -154,14 +169,46 @@ impl Command {
     pub fn spawn(&mut self) -> io::Result<Child> {
         // Fail before starting a process nobody could wait for.
         crate::context::current_or_io_error()?;
-        let std = self.std.spawn()?;
-        Ok(Child {
+        let mut std = self.std.spawn()?;
+        let (stdin, stdout, stderr) = (std.stdin.take(), std.stdout.take(), std.stderr.take());
+        let mut child = Child {
+            stdin: None,
+            stdout: None,
+            stderr: None,
             state: State::Running(Running {
                 std,
                 watch: None,
                 kill_on_drop: self.kill_on_drop,
             }),
-        })
+        };
+        if let Err(e) = child.register(stdin, stdout, stderr) {
+            // Nobody can talk to it: do not leave it running (dropping
+            // `child` reaps it).
+            let _ = child.start_kill();
+            return Err(e);
+        }
+        Ok(child)
+    }
+
+    /// Starts the child with stdout and stderr piped (and stdin
+    /// `/dev/null` unless [`stdin`](Self::stdin) set it), collects both
+    /// while waiting for it to exit, and returns them with its status.
+    ///
+    /// # Errors
+    ///
+    /// As [`spawn`](Self::spawn) and [`Child::wait_with_output`].
+    pub async fn output(&mut self) -> io::Result<Output> {
+        if !self.stdin_set {
+            self.std.stdin(Stdio::null());
+        }
+        self.std.stdout(Stdio::piped());
+        self.std.stderr(Stdio::piped());
+        let spawned = self.spawn();
+        // Leave the command as it was for the next spawn.
+        if !self.stdin_set {
+            self.std.stdin(Stdio::inherit());
+        }
+        spawned?.wait_with_output().await
     }
 
     /// Starts the child and waits for it to exit; stdin, stdout and stderr
@@ -181,6 +228,7 @@ impl From<StdCommand> for Command {
         Command {
             std,
             kill_on_drop: false,
+            stdin_set: false,
         }
     }
 }
@@ -200,6 +248,13 @@ impl fmt::Debug for Command {
 /// (or, outside a runtime and when that runtime shuts down first, by a
 /// thread), so it does not stay a zombie.
 pub struct Child {
+    /// The writing end of the child's stdin, if it was
+    /// [`piped`](std::process::Stdio::piped); take it to use it.
+    pub stdin: Option<ChildStdin>,
+    /// The reading end of the child's stdout, if it was piped.
+    pub stdout: Option<ChildStdout>,
+    /// The reading end of the child's stderr, if it was piped.
+    pub stderr: Option<ChildStderr>,
     state: State,
 }
 
@@ -218,6 +273,18 @@ struct Running {
 }
 
 impl Child {
+    fn register(
+        &mut self,
+        stdin: Option<std::process::ChildStdin>,
+        stdout: Option<std::process::ChildStdout>,
+        stderr: Option<std::process::ChildStderr>,
+    ) -> io::Result<()> {
+        self.stdin = stdin.map(ChildStdin::new).transpose()?;
+        self.stdout = stdout.map(ChildStdout::new).transpose()?;
+        self.stderr = stderr.map(ChildStderr::new).transpose()?;
+        Ok(())
+    }
+
     /// The child's process id, or `None` once it has been reaped (by
     /// [`wait`](Self::wait) or [`try_wait`](Self::try_wait)), when the id
     /// may have been given to another process.
@@ -228,8 +295,10 @@ impl Child {
         }
     }
 
-    /// Waits for the child to exit and returns its status. Once it has
-    /// exited, every call returns the same status at once.
+    /// Closes the child's [`stdin`](Self::stdin) if it is still here (so
+    /// that a child reading it to the end can finish), then waits for the
+    /// child to exit and returns its status. Once it has exited, every call
+    /// returns the same status at once.
     ///
     /// Cancel-safe: dropping the future loses nothing, a later call waits
     /// on.
@@ -239,6 +308,7 @@ impl Child {
     /// If the exit cannot be watched (outside a runtime, out of
     /// descriptors) or `waitpid` fails.
     pub async fn wait(&mut self) -> io::Result<ExitStatus> {
+        drop(self.stdin.take());
         let running = match &mut self.state {
             State::Exited(status) => return Ok(*status),
             State::Running(running) => running,
@@ -269,6 +339,38 @@ impl Child {
                 Ok(status)
             }
         }
+    }
+
+    /// Waits for the child to exit while reading its piped stdout and
+    /// stderr to the end, both at once so that a child filling one pipe
+    /// never blocks; what was not piped is returned empty. Closes stdin
+    /// first, as [`wait`](Self::wait) does.
+    ///
+    /// # Errors
+    ///
+    /// The first error of reading either pipe or of waiting.
+    pub async fn wait_with_output(mut self) -> io::Result<Output> {
+        drop(self.stdin.take());
+        async fn read_all<R: futures_io::AsyncRead + Unpin>(
+            pipe: Option<R>,
+        ) -> io::Result<Vec<u8>> {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                pipe.read_to_end(&mut bytes).await?;
+            }
+            Ok(bytes)
+        }
+        let (stdout, stderr) = futures_lite::future::try_zip(
+            read_all(self.stdout.take()),
+            read_all(self.stderr.take()),
+        )
+        .await?;
+        let status = self.wait().await?;
+        Ok(Output {
+            status,
+            stdout,
+            stderr,
+        })
     }
 
     /// Sends SIGKILL to the child, without waiting for it to exit (it
