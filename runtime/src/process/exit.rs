@@ -74,3 +74,36 @@ fn pidfd(child: &StdChild) -> Option<OwnedFd> {
     let pid = rustix::process::Pid::from_raw(i32::try_from(child.id()).ok()?)?;
     rustix::process::pidfd_open(pid, rustix::process::PidfdFlags::empty()).ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::process::Command;
+    use std::time::Duration;
+
+    use super::*;
+
+    /// The path macOS and the BSDs take, tested on Linux too.
+    #[test]
+    fn the_sigchld_watch_sees_exits_before_and_after_it_was_made() {
+        crate::block_on(async {
+            let mut early = Command::new("sh").args(["-c", "exit 5"]).spawn().unwrap();
+            std::thread::sleep(Duration::from_millis(100));
+            let mut watch = Watch::Sigchld(signal(SignalKind::child()).unwrap());
+            let status = crate::time::timeout(Duration::from_secs(20), watch.wait(&mut early))
+                .await
+                .expect("an exit before the watch was missed")
+                .unwrap();
+            assert_eq!(status.code(), Some(5));
+
+            let mut late = Command::new("sh")
+                .args(["-c", "sleep 0.1; exit 6"])
+                .spawn()
+                .unwrap();
+            let status = crate::time::timeout(Duration::from_secs(20), watch.wait(&mut late))
+                .await
+                .expect("SIGCHLD did not wake the wait")
+                .unwrap();
+            assert_eq!(status.code(), Some(6));
+        });
+    }
+}
