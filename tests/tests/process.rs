@@ -323,6 +323,18 @@ fn output_gives_the_child_an_empty_stdin_and_unpiped_streams_are_none() {
                 .unwrap();
             assert!(out.status.success());
             assert!(out.stdout.is_empty());
+            // Whatever the test's own stdin is, the child's is /dev/null.
+            #[cfg(target_os = "linux")]
+            {
+                let out = timeout(
+                    LIMIT,
+                    Command::new("readlink").arg("/proc/self/fd/0").output(),
+                )
+                .await
+                .unwrap()
+                .unwrap();
+                assert_eq!(out.stdout, b"/dev/null\n");
+            }
 
             let mut child = Command::new("true").spawn().unwrap();
             assert!(child.stdin.is_none() && child.stdout.is_none() && child.stderr.is_none());

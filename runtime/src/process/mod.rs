@@ -193,6 +193,8 @@ impl Command {
     /// Starts the child with stdout and stderr piped (and stdin
     /// `/dev/null` unless [`stdin`](Self::stdin) set it), collects both
     /// while waiting for it to exit, and returns them with its status.
+    /// As with tokio, stdout and stderr stay piped for later spawns of
+    /// this `Command`.
     ///
     /// # Errors
     ///
