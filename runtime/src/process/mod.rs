@@ -417,17 +417,16 @@ impl fmt::Debug for Child {
 
 impl Drop for Child {
     fn drop(&mut self) {
-        if let State::Running(running) = &mut self.state {
+        // Any value will do in place of the state: the `Child` is going.
+        let gone = State::Exited(std::os::unix::process::ExitStatusExt::from_raw(0));
+        if let State::Running(mut running) = std::mem::replace(&mut self.state, gone) {
             if running.kill_on_drop {
                 // It may have exited already: nothing to do then.
                 let _ = running.std.kill();
             }
-            // Its watch is dropped here: the reaper makes its own.
-            running.watch = None;
-            let placeholder = State::Exited(std::os::unix::process::ExitStatusExt::from_raw(0));
-            if let State::Running(running) = std::mem::replace(&mut self.state, placeholder) {
-                reap::orphan(running.std);
-            }
+            // The watch closes here; the reaper makes its own.
+            drop(running.watch);
+            reap::orphan(running.std);
         }
     }
 }
