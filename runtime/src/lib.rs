@@ -15,6 +15,7 @@
 //!   usable across threads; [`task::spawn_blocking`] runs blocking work on a
 //!   small thread pool.
 //! * [`fs`] has tokio's file system functions, run on that pool.
+//! * [`process`] (Unix) starts child processes and awaits their exit.
 //! * [`signal::ctrl_c`] (Unix) waits for Ctrl-C, for servers that stop cleanly;
 //!   [`signal::unix::signal`] streams the deliveries of any catchable signal.
 //!
@@ -48,6 +49,8 @@ pub mod io;
 #[doc(hidden)]
 pub mod macros;
 pub mod net;
+#[cfg(unix)]
+pub mod process;
 mod reactor;
 pub mod runtime;
 mod scheduler;
