@@ -7,6 +7,11 @@
 //! signal after that drain began, so a parked runtime always wakes for it.
 //! The `loom` test below checks exactly that, over every interleaving of two
 //! pushers and a drain (`RUSTFLAGS="--cfg solo_loom" cargo test -p solo --lib inject`).
+//!
+//! A queue may be closed once (the runtime is gone): a push then hands its
+//! item back, and `close` returns what was queued, so every item ends in
+//! exactly one place: a drain, the closer's hands, or its pusher's. The
+//! second `loom` test checks that, with a close racing two pushers.
 
 #[cfg(solo_loom)]
 use loom::sync::{
@@ -20,7 +25,8 @@ use std::sync::{
 };
 
 pub(crate) struct Inject<T> {
-    queue: Mutex<Vec<T>>,
+    /// `None` once closed.
+    queue: Mutex<Option<Vec<T>>>,
     /// Set by the first push since the last drain; that push signals.
     notified: AtomicBool,
 }
@@ -28,29 +34,52 @@ pub(crate) struct Inject<T> {
 impl<T> Inject<T> {
     pub(crate) fn new() -> Self {
         Inject {
-            queue: Mutex::new(Vec::new()),
+            queue: Mutex::new(Some(Vec::new())),
             notified: AtomicBool::new(false),
         }
     }
 
-    /// Queues `item`. Returns true if the caller must signal the runtime.
-    pub(crate) fn push(&self, item: T) -> bool {
+    /// Queues `item`. Returns whether the caller must signal the runtime,
+    /// or the item itself if the queue is closed.
+    pub(crate) fn push(&self, item: T) -> Result<bool, T> {
         // A poisoned lock only means another pusher panicked mid-push; the
         // vector itself is still sound.
+        match &mut *self.queue.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some(queue) => queue.push(item),
+            None => return Err(item),
+        }
+        Ok(!self.notified.swap(true, Ordering::AcqRel))
+    }
+
+    /// Closes the queue: later pushes fail. Returns what was queued and not
+    /// drained yet.
+    pub(crate) fn close(&self) -> Vec<T> {
         self.queue
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push(item);
-        !self.notified.swap(true, Ordering::AcqRel)
+            .take()
+            .unwrap_or_default()
     }
 
-    /// Moves everything pushed so far into `into`. Costs one atomic
-    /// operation when nothing was pushed.
+    /// Moves everything pushed so far into `into`. Costs one atomic load
+    /// when nothing was pushed (a push that sets the flag after that load
+    /// also signals the runtime, which drains again).
+    #[inline]
     pub(crate) fn drain(&self, into: &mut impl Extend<T>) {
+        if self.notified.load(Ordering::Acquire) {
+            self.drain_pushed(into);
+        }
+    }
+
+    #[cold]
+    fn drain_pushed(&self, into: &mut impl Extend<T>) {
         if !self.notified.swap(false, Ordering::AcqRel) {
             return;
         }
-        let items = std::mem::take(&mut *self.queue.lock().unwrap_or_else(|e| e.into_inner()));
+        let items = match &mut *self.queue.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some(queue) => std::mem::take(queue),
+            None => return,
+        };
         into.extend(items);
     }
 }
@@ -71,7 +100,7 @@ mod tests {
                 .map(|i| {
                     let (inject, signals) = (inject.clone(), signals.clone());
                     loom::thread::spawn(move || {
-                        if inject.push(i) {
+                        if inject.push(i) == Ok(true) {
                             signals.fetch_add(1, SeqCst);
                         }
                     })
@@ -92,6 +121,30 @@ mod tests {
             }
             got.sort();
             assert_eq!(got, [0, 1]);
+        });
+    }
+
+    #[test]
+    fn a_pushed_item_is_drained_closed_over_or_handed_back() {
+        loom::model(|| {
+            let inject = Arc::new(Inject::new());
+            let pushers: Vec<_> = (0..2)
+                .map(|i| {
+                    let inject = inject.clone();
+                    loom::thread::spawn(move || inject.push(i).err())
+                })
+                .collect();
+            let mut got = Vec::new();
+            inject.drain(&mut got);
+            got.extend(inject.close());
+            // Closed: nothing is queued any more, and a drain finds nothing.
+            inject.drain(&mut got);
+            for p in pushers {
+                got.extend(p.join().unwrap());
+            }
+            got.sort();
+            assert_eq!(got, [0, 1], "an item was lost or seen twice");
+            assert_eq!(inject.push(2), Err(2), "a closed queue took an item");
         });
     }
 }

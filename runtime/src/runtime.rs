@@ -24,6 +24,10 @@ use crate::task::{coop, JoinHandle};
 use crate::time::clock::Clock;
 use crate::time::timers::Timers;
 
+mod handle;
+
+pub use handle::{Handle, TryCurrentError};
+
 /// Runs `future` to completion on a new runtime owned by this thread, and
 /// returns its output.
 ///
@@ -207,6 +211,13 @@ impl Runtime {
         F::Output: 'static,
     {
         JoinHandle::spawn(&self.core, future)
+    }
+
+    /// A handle other threads can spawn onto this runtime through.
+    pub fn handle(&self) -> Handle {
+        Handle {
+            shared: self.core.scheduler.shared.clone(),
+        }
     }
 
     /// Runs `future` to completion on this thread, along with the tasks.

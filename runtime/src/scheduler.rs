@@ -43,10 +43,21 @@ impl TaskRef {
     }
 }
 
+/// A future spawned from another thread through a
+/// [`Handle`](crate::runtime::Handle), waiting for the runtime's thread to
+/// spawn it there. Dropping it unrun cancels it (its `RemoteJoinHandle`
+/// then yields a cancelled `JoinError`).
+pub(crate) type RemoteSpawn = Box<dyn FnOnce(&Scheduler) + Send>;
+
 /// The part of a runtime other threads may touch.
 pub(crate) struct Shared {
     /// Tasks woken from other threads, waiting to join the ready queue.
     injected: Inject<TaskRef>,
+    /// Futures spawned from other threads; closed when the runtime goes.
+    spawns: Inject<RemoteSpawn>,
+    /// Ids for tasks spawned from other threads: the even numbers (the
+    /// runtime's thread hands out the odd ones without an atomic).
+    remote_ids: AtomicU64,
     /// Unblocks the reactor's `poll` from another thread.
     waker: mio::Waker,
     /// Set once the runtime is gone: remote wakes then do nothing.
@@ -58,10 +69,30 @@ impl Shared {
     pub(crate) fn new(waker: mio::Waker) -> Self {
         Shared {
             injected: Inject::new(),
+            spawns: Inject::new(),
+            remote_ids: AtomicU64::new(2),
             waker,
             closed: AtomicBool::new(false),
             remote_wakes: AtomicU64::new(0),
         }
+    }
+}
+
+impl Shared {
+    /// An id for a task spawned from another thread.
+    pub(crate) fn remote_task_id(&self) -> TaskId {
+        TaskId::new(self.remote_ids.fetch_add(2, Ordering::Relaxed))
+    }
+
+    /// Queues `spawn` for the runtime's thread and signals it. Hands
+    /// `spawn` back if the runtime is gone.
+    pub(crate) fn spawn_remote(&self, spawn: RemoteSpawn) -> Result<(), RemoteSpawn> {
+        if self.spawns.push(spawn)? {
+            // Fails only if the poller is gone, and then so is the runtime:
+            // its drop takes the queue apart.
+            let _ = self.waker.wake();
+        }
+        Ok(())
     }
 }
 
@@ -91,7 +122,7 @@ fn wake_remote(shared: &Shared, task: TaskRef) {
         return;
     }
     shared.remote_wakes.fetch_add(1, Ordering::Relaxed);
-    if shared.injected.push(task) {
+    if shared.injected.push(task) == Ok(true) {
         // Fails only if the runtime's poller is gone, and then there is
         // nobody to wake.
         let _ = shared.waker.wake();
@@ -156,9 +187,11 @@ impl Scheduler {
         }
     }
 
+    /// The next local id: odd numbers, from 1 (the even ones are for
+    /// tasks spawned from other threads, [`Shared::remote_task_id`]).
     pub(crate) fn next_task_id(&self) -> TaskId {
         let id = self.next_id.get();
-        self.next_id.set(id + 1);
+        self.next_id.set(id + 2);
         TaskId::new(id)
     }
 
@@ -204,9 +237,19 @@ impl Scheduler {
         !self.ready.borrow().is_empty()
     }
 
-    /// Moves remotely woken tasks onto the ready queue.
+    /// Moves remotely woken tasks onto the ready queue, and spawns the
+    /// futures other threads spawned.
     pub(crate) fn drain_injected(&self) {
         self.shared.injected.drain(&mut *self.ready.borrow_mut());
+        struct Spawner<'a>(&'a Scheduler);
+        impl Extend<RemoteSpawn> for Spawner<'_> {
+            fn extend<I: IntoIterator<Item = RemoteSpawn>>(&mut self, spawns: I) {
+                for spawn in spawns {
+                    spawn(self.0);
+                }
+            }
+        }
+        self.shared.spawns.drain(&mut Spawner(self));
     }
 
     /// Adds a task and queues it to run. Returns the `JoinHandle`'s owner.
@@ -215,7 +258,15 @@ impl Scheduler {
         F: Future + 'static,
         F::Output: 'static,
     {
-        let id = self.next_task_id();
+        self.spawn_with_id(future, self.next_task_id())
+    }
+
+    /// [`spawn`](Self::spawn), with an id from elsewhere.
+    pub(crate) fn spawn_with_id<F>(&self, future: F, id: TaskId) -> RawTask
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
         let mut tasks = self.tasks.borrow_mut();
         let entry = tasks.vacant_entry();
         let key = u32::try_from(entry.key())
@@ -325,6 +376,9 @@ impl Scheduler {
     /// Called with this runtime current, so destructors may use it.
     pub(crate) fn shutdown(&self) {
         self.shared.closed.store(true, Ordering::Release);
+        // Futures other threads spawned that never ran: dropped here, which
+        // tells their handles "cancelled"; later spawns fail the same way.
+        drop(self.shared.spawns.close());
         loop {
             let slots: Vec<Option<RawTask>> = self.tasks.borrow_mut().drain().collect();
             if slots.is_empty() {

@@ -41,6 +41,17 @@ impl<T: 'static> JoinHandle<T> {
 }
 
 impl<T> JoinHandle<T> {
+    /// The handle of a task spawned by [`Scheduler::spawn`] whose output is
+    /// a `T`.
+    ///
+    /// [`Scheduler::spawn`]: crate::scheduler::Scheduler::spawn
+    pub(crate) fn from_raw(raw: RawTask) -> Self {
+        JoinHandle {
+            raw,
+            _output: PhantomData,
+        }
+    }
+
     /// Cancels the task: it is dropped at the runtime's next turn, without
     /// being polled again, and awaiting this handle then yields a
     /// cancelled [`JoinError`]. Does nothing if the task already finished.

@@ -10,6 +10,7 @@ pub(crate) mod coop;
 mod join;
 mod join_set;
 pub(crate) mod raw;
+mod remote;
 mod task_local;
 mod yield_now;
 
@@ -21,6 +22,8 @@ pub use blocking::spawn_blocking;
 pub use coop::{consume_budget, unconstrained, Unconstrained};
 pub use join::{AbortHandle, JoinError, JoinHandle};
 pub use join_set::JoinSet;
+pub(crate) use remote::spawn as spawn_remote;
+pub use remote::RemoteJoinHandle;
 pub use task_local::{AccessError, LocalKey, TaskLocalFuture};
 pub use yield_now::{yield_now, YieldNow};
 
@@ -97,7 +100,8 @@ pub fn try_id() -> Option<TaskId> {
     context::task()
 }
 
-/// A task's id, unique among the tasks of one runtime for its whole life.
+/// A task's id, unique among the tasks of one runtime for its whole life
+/// (not sequential: tasks spawned from other threads take the even numbers).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TaskId(NonZeroU64);
 
