@@ -13,7 +13,11 @@ pub mod ip_stats;
 pub mod mock_io;
 pub mod nested;
 pub mod sleepers;
+#[cfg(unix)]
+pub mod subprocess;
 pub mod task_os;
+#[cfg(unix)]
+pub mod unix_echo;
 
 use std::time::Duration;
 
