@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod averager;
+pub mod graceful_shutdown;
 pub mod hello_server;
 pub mod interleave;
 pub mod ip_stats;
