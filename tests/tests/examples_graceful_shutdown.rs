@@ -129,43 +129,47 @@ fn request_in_flight(addr: SocketAddr, partial: &[u8]) -> TcpStream {
 
 #[test]
 fn sigterm_refuses_new_connections_finishes_the_request_in_flight_and_exits_zero() {
-    with_deadline(LIMIT, || {
-        // A long drain: the request in flight finishes well within it.
-        let mut server = Server::start(60_000);
-        let mut in_flight = request_in_flight(server.addr, b"in flight\n");
-        server.sigterm();
-        assert_eq!(server.line(), "stopping: no new connections, draining\n");
-        server.wait_until_refused();
-        // The rest of the request, after the stop: it is still served.
-        in_flight.write_all(b"\n").unwrap();
-        let mut answer = String::new();
-        in_flight.read_to_string(&mut answer).unwrap();
-        assert_eq!(answer, "Hello in flight\n\n");
-        let status = server.child.wait().unwrap();
-        assert!(status.success(), "{status}");
-        assert_eq!(
-            server.line(),
-            "stopped: 2 accepted, 1 in flight at the stop, 0 cut off by the drain timeout\n"
-        );
+    solo_tests::leak_checked(|| {
+        with_deadline(LIMIT, || {
+            // A long drain: the request in flight finishes well within it.
+            let mut server = Server::start(60_000);
+            let mut in_flight = request_in_flight(server.addr, b"in flight\n");
+            server.sigterm();
+            assert_eq!(server.line(), "stopping: no new connections, draining\n");
+            server.wait_until_refused();
+            // The rest of the request, after the stop: it is still served.
+            in_flight.write_all(b"\n").unwrap();
+            let mut answer = String::new();
+            in_flight.read_to_string(&mut answer).unwrap();
+            assert_eq!(answer, "Hello in flight\n\n");
+            let status = server.child.wait().unwrap();
+            assert!(status.success(), "{status}");
+            assert_eq!(
+                server.line(),
+                "stopped: 2 accepted, 1 in flight at the stop, 0 cut off by the drain timeout\n"
+            );
+        });
     });
 }
 
 #[test]
 fn a_request_still_running_at_the_drain_timeout_is_cut_off_and_the_exit_is_still_zero() {
-    with_deadline(LIMIT, || {
-        let mut server = Server::start(200);
-        let mut stalled = request_in_flight(server.addr, b"never finished");
-        server.sigterm();
-        assert_eq!(server.line(), "stopping: no new connections, draining\n");
-        let status = server.child.wait().unwrap();
-        assert!(status.success(), "{status}");
-        assert_eq!(
-            server.line(),
-            "stopped: 2 accepted, 1 in flight at the stop, 1 cut off by the drain timeout\n"
-        );
-        // Cut off: closed without an answer.
-        let mut answer = String::new();
-        let _ = stalled.read_to_string(&mut answer);
-        assert_eq!(answer, "");
+    solo_tests::leak_checked(|| {
+        with_deadline(LIMIT, || {
+            let mut server = Server::start(200);
+            let mut stalled = request_in_flight(server.addr, b"never finished");
+            server.sigterm();
+            assert_eq!(server.line(), "stopping: no new connections, draining\n");
+            let status = server.child.wait().unwrap();
+            assert!(status.success(), "{status}");
+            assert_eq!(
+                server.line(),
+                "stopped: 2 accepted, 1 in flight at the stop, 1 cut off by the drain timeout\n"
+            );
+            // Cut off: closed without an answer.
+            let mut answer = String::new();
+            let _ = stalled.read_to_string(&mut answer);
+            assert_eq!(answer, "");
+        });
     });
 }
