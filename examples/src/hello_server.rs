@@ -51,7 +51,9 @@ pub async fn serve(listener: TcpListener) -> io::Result<()> {
     }
 }
 
-fn is_transient(e: &io::Error) -> bool {
+/// Whether an `accept` error may pass (out of descriptors, a connection
+/// reset before it was accepted...), so that accepting should go on.
+pub fn is_transient(e: &io::Error) -> bool {
     !matches!(
         e.kind(),
         io::ErrorKind::InvalidInput | io::ErrorKind::PermissionDenied | io::ErrorKind::Unsupported

@@ -7,13 +7,18 @@
 #![warn(missing_docs)]
 
 pub mod averager;
+pub mod graceful_shutdown;
 pub mod hello_server;
 pub mod interleave;
 pub mod ip_stats;
 pub mod mock_io;
 pub mod nested;
 pub mod sleepers;
+#[cfg(unix)]
+pub mod subprocess;
 pub mod task_os;
+#[cfg(unix)]
+pub mod unix_echo;
 
 use std::time::Duration;
 

@@ -4,10 +4,14 @@ use std::time::Duration;
 
 mod drops;
 mod echo;
+mod leaks;
 mod temp_dir;
 
 pub use drops::{Counted, DropCounter};
 pub use echo::echo_server;
+#[cfg(target_os = "linux")]
+pub use leaks::{child_pids, zombie_children};
+pub use leaks::{leak_checked, leak_checked_within};
 pub use temp_dir::TempDir;
 
 /// CPU time (user + system, all threads) this process has used so far.

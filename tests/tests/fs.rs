@@ -7,13 +7,15 @@ use solo_tests::TempDir;
 
 const LIMIT: Duration = Duration::from_secs(60);
 
-/// Runs `f` on a fresh runtime with a deadline.
+/// Runs `f` on a fresh runtime with a deadline, then checks that it left
+/// no descriptor open and no temp dir behind (every test here runs
+/// through this: see [`solo_tests::leak_checked`]).
 fn run<F, Fut>(f: F)
 where
     F: FnOnce() -> Fut + Send + 'static,
     Fut: std::future::Future<Output = ()>,
 {
-    solo_tests::with_deadline(LIMIT, move || solo::block_on(f()));
+    solo_tests::leak_checked(|| solo_tests::with_deadline(LIMIT, move || solo::block_on(f())));
 }
 
 /// Whether permission bits bind this process: root (or a process with

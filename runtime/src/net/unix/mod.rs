@@ -1,5 +1,5 @@
 //! Unix domain sockets: the halves a [`UnixStream`] splits into, the
-//! peer credentials [`UCred`] (Linux), and the [`SocketAddr`] they use.
+//! peer credentials [`UCred`], and the [`SocketAddr`] they use.
 //!
 //! [`UnixListener`](crate::net::UnixListener), [`UnixStream`] and
 //! [`UnixDatagram`](crate::net::UnixDatagram) are used through
@@ -23,7 +23,6 @@ pub(crate) mod datagram;
 pub(crate) mod listener;
 mod split;
 pub(crate) mod stream;
-#[cfg(target_os = "linux")]
 mod ucred;
 
 pub use listener::Incoming;
@@ -32,5 +31,4 @@ pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, WriteHalf
 /// the same type).
 pub use std::os::unix::net::SocketAddr;
 use stream::UnixStream;
-#[cfg(target_os = "linux")]
 pub use ucred::UCred;

@@ -128,9 +128,9 @@ impl UnixStream {
     }
 
     /// The credentials of the peer process, as the kernel recorded them
-    /// when the connection was made: see [`UCred`](super::UCred). Linux
-    /// only.
-    #[cfg(target_os = "linux")]
+    /// when the connection was made: see [`UCred`](super::UCred), which
+    /// says how each system reports them. `Unsupported` on systems other
+    /// than Linux, the Apple ones and the BSDs.
     pub fn peer_cred(&self) -> io::Result<super::UCred> {
         super::ucred::peer_cred(self.io.get_ref())
     }
