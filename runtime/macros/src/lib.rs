@@ -14,13 +14,13 @@ use proc_macro::TokenStream;
 mod expand;
 mod options;
 
-/// Runs an `async fn` on a new solo runtime; see `solo::main`.
+// Both are documented where solo re-exports them (`#[doc(inline)]` in
+// solo's lib.rs); rustdoc would append docs written here to those.
 #[proc_macro_attribute]
 pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(expand::Kind::Main, args.into(), item.into()).into()
 }
 
-/// Runs an `async fn` test on a new solo runtime; see `solo::test`.
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(expand::Kind::Test, args.into(), item.into()).into()
