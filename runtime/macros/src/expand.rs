@@ -24,10 +24,11 @@ impl Kind {
     }
 }
 
-/// The expansion, or the errors as `compile_error!`s. After an error in the
-/// function (not in the options) the function is emitted too, unchanged but
-/// for a `#[test]` it must not carry, so that the errors it would cause
-/// itself still show, and tools still see its items.
+/// The expansion, or the errors as `compile_error!`s along with code that
+/// keeps the other diagnostics sane: after an error in the options only,
+/// the expansion with the default options (so that an `async fn main` draws
+/// no second error, and its body is still checked); after an error in the
+/// function, the function unchanged but for a `#[test]` it must not carry.
 pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
     let mut function: ItemFn = match syn::parse2(item.clone()) {
         Ok(function) => function,
@@ -45,6 +46,11 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
     let checked = check(kind, &mut function);
     match (options, checked) {
         (Ok(options), Ok(())) => generate(kind, &options, function),
+        (Err(error), Ok(())) => {
+            let mut out = error.to_compile_error();
+            out.extend(generate(kind, &Options::default(), function));
+            out
+        }
         (options, checked) => {
             let errors = [options.err(), checked.err()].into_iter().flatten();
             let mut out: TokenStream = errors.map(|e| e.to_compile_error()).collect();
