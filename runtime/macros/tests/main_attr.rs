@@ -55,3 +55,15 @@ fn a_panic_in_the_body_reaches_the_caller_with_its_own_payload() {
     };
     assert_eq!(message, "the original message, 42");
 }
+
+/// An `impl Trait` return type cannot be named in the expansion; the body's
+/// type is inferred instead.
+#[solo::main]
+async fn answers_opaquely() -> impl std::fmt::Debug {
+    solo::spawn(async { 42 }).await.unwrap()
+}
+
+#[test]
+fn a_main_may_return_impl_trait() {
+    assert_eq!(format!("{:?}", answers_opaquely()), "42");
+}

@@ -13,6 +13,13 @@ async fn should_panic_sees_the_message_of_a_panic_in_the_body() {
     panic!("the test's own message: {answer}");
 }
 
+#[should_panic(expected = "written before the attribute")]
+#[solo::test]
+async fn should_panic_may_come_before_the_attribute() {
+    solo::task::yield_now().await;
+    panic!("written before the attribute");
+}
+
 #[test]
 fn the_panic_payload_is_the_bodys_own_not_a_wrapper() {
     // A `#[solo::test]` function is an ordinary function too.
