@@ -5,32 +5,28 @@ use std::time::Duration;
 use solo::time::{self, sleep, Instant};
 use solo_tests::{paused, DropCounter};
 
-#[test]
-fn join_yields_every_output_in_order_after_the_slowest() {
-    paused(async {
-        let start = Instant::now();
-        let (a, b, c) = solo::join!(
-            async {
-                sleep(Duration::from_secs(3)).await;
-                1u8
-            },
-            async {
-                sleep(Duration::from_secs(1)).await;
-                "two"
-            },
-            async { 3.0f64 },
-        );
-        assert_eq!((a, b, c), (1, "two", 3.0));
-        assert_eq!(start.elapsed(), Duration::from_secs(3), "not concurrent");
-    });
+#[solo::test(start_paused = true)]
+async fn join_yields_every_output_in_order_after_the_slowest() {
+    let start = Instant::now();
+    let (a, b, c) = solo::join!(
+        async {
+            sleep(Duration::from_secs(3)).await;
+            1u8
+        },
+        async {
+            sleep(Duration::from_secs(1)).await;
+            "two"
+        },
+        async { 3.0f64 },
+    );
+    assert_eq!((a, b, c), (1, "two", 3.0));
+    assert_eq!(start.elapsed(), Duration::from_secs(3), "not concurrent");
 }
 
-#[test]
-fn join_of_one_future_and_a_trailing_comma() {
-    solo::block_on(async {
-        let (only,) = solo::join!(async { 5 },);
-        assert_eq!(only, 5);
-    });
+#[solo::test]
+async fn join_of_one_future_and_a_trailing_comma() {
+    let (only,) = solo::join!(async { 5 },);
+    assert_eq!(only, 5);
 }
 
 #[test]
@@ -55,12 +51,10 @@ fn dropping_a_join_drops_the_futures_that_have_not_finished() {
     assert_eq!(drops.get(), 2);
 }
 
-#[test]
-fn try_join_yields_ok_of_every_value() {
-    solo::block_on(async {
-        let r: Result<(u8, &str), ()> = solo::try_join!(async { Ok(1) }, async { Ok("x") });
-        assert_eq!(r, Ok((1, "x")));
-    });
+#[solo::test]
+async fn try_join_yields_ok_of_every_value() {
+    let r: Result<(u8, &str), ()> = solo::try_join!(async { Ok(1) }, async { Ok("x") });
+    assert_eq!(r, Ok((1, "x")));
 }
 
 #[test]
@@ -90,12 +84,10 @@ fn try_join_returns_the_first_error_at_once_and_drops_the_rest() {
     });
 }
 
-#[test]
-fn the_callers_own_variables_named_like_the_macros_are_not_shadowed() {
-    solo::block_on(async {
-        let f = 3;
-        let done = true;
-        let (a, b) = solo::join!(async move { f }, async move { (f + 1, done) });
-        assert_eq!((a, b), (3, (4, true)));
-    });
+#[solo::test]
+async fn the_callers_own_variables_named_like_the_macros_are_not_shadowed() {
+    let f = 3;
+    let done = true;
+    let (a, b) = solo::join!(async move { f }, async move { (f + 1, done) });
+    assert_eq!((a, b), (3, (4, true)));
 }

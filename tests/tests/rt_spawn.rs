@@ -53,24 +53,22 @@ fn yield_now_interleaves_two_tasks_exactly() {
     assert_eq!(lines, ["a0", "b0", "a1", "b1", "a2", "b2", "a3", "b3"]);
 }
 
-#[test]
-fn a_panicking_task_yields_a_join_error_and_others_go_on() {
-    solo::block_on(async {
-        let bad = solo::spawn(async {
-            yield_now().await;
-            panic!("boom");
-        });
-        let good = solo::spawn(async {
-            yield_now().await;
-            yield_now().await;
-            "fine"
-        });
-        let err = bad.await.unwrap_err();
-        assert!(err.is_panic() && !err.is_cancelled());
-        assert!(err.to_string().contains("boom"), "{err}");
-        assert_eq!(*err.into_panic().downcast::<&str>().unwrap(), "boom");
-        assert_eq!(good.await.unwrap(), "fine");
+#[solo::test]
+async fn a_panicking_task_yields_a_join_error_and_others_go_on() {
+    let bad = solo::spawn(async {
+        yield_now().await;
+        panic!("boom");
     });
+    let good = solo::spawn(async {
+        yield_now().await;
+        yield_now().await;
+        "fine"
+    });
+    let err = bad.await.unwrap_err();
+    assert!(err.is_panic() && !err.is_cancelled());
+    assert!(err.to_string().contains("boom"), "{err}");
+    assert_eq!(*err.into_panic().downcast::<&str>().unwrap(), "boom");
+    assert_eq!(good.await.unwrap(), "fine");
 }
 
 #[test]
@@ -88,33 +86,29 @@ fn a_panic_in_the_block_on_future_propagates() {
     assert_eq!(solo::block_on(async { 1 }), 1);
 }
 
-#[test]
-fn abort_cancels_a_pending_task_and_runs_its_destructor() {
-    solo::block_on(async {
-        let dropped = DropCounter::new();
-        let flag = dropped.counted();
-        let task = solo::spawn(async move {
-            let _flag = flag;
-            sleep(Duration::from_secs(3600)).await;
-        });
-        yield_now().await;
-        assert!(!task.is_finished());
-        task.abort();
-        let err = task.await.unwrap_err();
-        assert!(err.is_cancelled(), "{err:?}");
-        assert_eq!(dropped.get(), 1);
+#[solo::test]
+async fn abort_cancels_a_pending_task_and_runs_its_destructor() {
+    let dropped = DropCounter::new();
+    let flag = dropped.counted();
+    let task = solo::spawn(async move {
+        let _flag = flag;
+        sleep(Duration::from_secs(3600)).await;
     });
+    yield_now().await;
+    assert!(!task.is_finished());
+    task.abort();
+    let err = task.await.unwrap_err();
+    assert!(err.is_cancelled(), "{err:?}");
+    assert_eq!(dropped.get(), 1);
 }
 
-#[test]
-fn abort_after_completion_keeps_the_output() {
-    solo::block_on(async {
-        let task = solo::spawn(async { 5 });
-        yield_now().await;
-        assert!(task.is_finished());
-        task.abort();
-        assert_eq!(task.await.unwrap(), 5);
-    });
+#[solo::test]
+async fn abort_after_completion_keeps_the_output() {
+    let task = solo::spawn(async { 5 });
+    yield_now().await;
+    assert!(task.is_finished());
+    task.abort();
+    assert_eq!(task.await.unwrap(), 5);
 }
 
 #[test]

@@ -21,41 +21,35 @@ fn three_sleeps_of_300ms_finish_together_in_300_to_400ms() {
     assert!(took < Duration::from_millis(400), "{took:?}");
 }
 
-#[test]
-fn sleep_never_returns_early() {
-    solo::block_on(async {
-        let tasks: Vec<_> = (0..200u64)
-            .map(|i| {
-                solo::spawn(async move {
-                    let d = Duration::from_micros(i * 137 % 5000);
-                    let start = Instant::now();
-                    sleep(d).await;
-                    (start.elapsed(), d)
-                })
+#[solo::test]
+async fn sleep_never_returns_early() {
+    let tasks: Vec<_> = (0..200u64)
+        .map(|i| {
+            solo::spawn(async move {
+                let d = Duration::from_micros(i * 137 % 5000);
+                let start = Instant::now();
+                sleep(d).await;
+                (start.elapsed(), d)
             })
-            .collect();
-        for t in tasks {
-            let (took, asked) = t.await.unwrap();
-            assert!(took >= asked, "slept {took:?} for {asked:?}");
-        }
-    });
+        })
+        .collect();
+    for t in tasks {
+        let (took, asked) = t.await.unwrap();
+        assert!(took >= asked, "slept {took:?} for {asked:?}");
+    }
 }
 
-#[test]
-fn sleep_until_a_past_deadline_completes_at_once() {
-    solo::block_on(async {
-        let start = Instant::now();
-        sleep_until(solo::time::Instant::now() - Duration::from_secs(1)).await;
-        assert!(start.elapsed() < Duration::from_millis(50));
-    });
+#[solo::test]
+async fn sleep_until_a_past_deadline_completes_at_once() {
+    let start = Instant::now();
+    sleep_until(solo::time::Instant::now() - Duration::from_secs(1)).await;
+    assert!(start.elapsed() < Duration::from_millis(50));
 }
 
-#[test]
-fn a_huge_sleep_does_not_overflow() {
-    solo::block_on(async {
-        let r = timeout(Duration::from_millis(10), sleep(Duration::MAX)).await;
-        assert!(r.is_err());
-    });
+#[solo::test]
+async fn a_huge_sleep_does_not_overflow() {
+    let r = timeout(Duration::from_millis(10), sleep(Duration::MAX)).await;
+    assert!(r.is_err());
 }
 
 #[test]
@@ -183,20 +177,18 @@ fn a_sleep_moved_to_another_runtime_still_completes() {
     );
 }
 
-#[test]
-fn a_sleep_reset_to_a_passed_deadline_is_ready_at_its_next_poll() {
-    solo::block_on(async {
-        let mut sleep = Box::pin(solo::time::sleep(Duration::from_millis(100)));
-        assert!(futures_lite::future::poll_once(sleep.as_mut())
+#[solo::test]
+async fn a_sleep_reset_to_a_passed_deadline_is_ready_at_its_next_poll() {
+    let mut sleep = Box::pin(solo::time::sleep(Duration::from_millis(100)));
+    assert!(futures_lite::future::poll_once(sleep.as_mut())
+        .await
+        .is_none());
+    sleep.as_mut().reset(solo::time::Instant::now());
+    assert!(sleep.is_elapsed());
+    assert!(
+        futures_lite::future::poll_once(sleep.as_mut())
             .await
-            .is_none());
-        sleep.as_mut().reset(solo::time::Instant::now());
-        assert!(sleep.is_elapsed());
-        assert!(
-            futures_lite::future::poll_once(sleep.as_mut())
-                .await
-                .is_some(),
-            "elapsed, but the next poll was pending"
-        );
-    });
+            .is_some(),
+        "elapsed, but the next poll was pending"
+    );
 }

@@ -1,0 +1,6 @@
+#[solo::main]
+async fn generic<T: Default>() -> T {
+    T::default()
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[solo::main]
+struct Server;
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[solo::main]
+fn not_async() {}
+
+fn main() {}

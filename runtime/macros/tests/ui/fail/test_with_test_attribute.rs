@@ -1,0 +1,5 @@
+#[solo::test]
+#[test]
+async fn tested_twice() {}
+
+fn main() {}

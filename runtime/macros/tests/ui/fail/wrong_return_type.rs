@@ -1,0 +1,6 @@
+#[solo::main]
+async fn answer() -> u32 {
+    "forty-two"
+}
+
+fn main() {}
