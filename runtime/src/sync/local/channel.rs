@@ -1,11 +1,13 @@
 //! The multi-producer, single-consumer channel: [`bounded`], [`unbounded`].
 //!
-//! One `Rc<RefCell<Chan>>` shared by the handles. A value sent to a waiting
+//! One `Rc<Shared>` shared by the handles. A value sent to a waiting
 //! receiver is one `VecDeque` push and one wake; a value received from a
 //! non-empty channel is one pop (and, if the channel was full, one wake of
-//! the oldest waiting sender).
+//! the oldest waiting sender). The receiver's waker stays stored between
+//! waits, so the usual consumer waits without cloning a waker or touching
+//! a wait list.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
@@ -61,16 +63,72 @@ pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
 }
 
 fn channel<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
-    let chan = Rc::new(RefCell::new(Chan {
-        queue: VecDeque::new(),
-        cap,
-        reserved: 0,
-        senders: 1,
-        closed: false,
-        receivers: WaitList::new(),
-        senders_waiting: WaitList::new(),
-    }));
+    let chan = Rc::new(Shared {
+        state: RefCell::new(Chan {
+            queue: VecDeque::new(),
+            cap,
+            reserved: 0,
+            senders: 1,
+            closed: false,
+            slot: Slot::Free,
+            receivers: WaitList::new(),
+            senders_waiting: WaitList::new(),
+        }),
+        slot_waker: Cell::new(None),
+    });
     (Sender { chan: chan.clone() }, Receiver { chan })
+}
+
+struct Shared<T> {
+    state: RefCell<Chan<T>>,
+    /// The waker of the `Recv` future in [`Chan::slot`] (kept after it is
+    /// done, to be compared with `will_wake` on the next wait instead of
+    /// cloned; dropped with the `Receiver`). Outside the `RefCell` so that
+    /// it is woken with no borrow held.
+    slot_waker: Cell<Option<Waker>>,
+}
+
+impl<T> Shared<T> {
+    /// Wakes the `Recv` future in the slot.
+    #[inline]
+    fn wake_slot(&self) {
+        if let Some(w) = self.slot_waker.take() {
+            w.wake_by_ref();
+            // Keep it, unless the wake stored a newer one.
+            let newer = self.slot_waker.replace(Some(w));
+            if newer.is_some() {
+                self.slot_waker.set(newer);
+            }
+        }
+    }
+
+    /// Wakes whoever [`Chan::push`] or [`Chan::close`] chose.
+    #[inline]
+    fn wake(&self, wake: Wake) {
+        match wake {
+            Wake::Nobody => {}
+            Wake::Slot => self.wake_slot(),
+            Wake::Waiter(w) => w.wake(),
+        }
+    }
+}
+
+/// The place of the first waiting `Recv` future (the usual single one).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    /// No future waits in it.
+    Free,
+    /// A future waits for a value.
+    Waiting,
+    /// A value was sent since it waited; its future has not looked yet.
+    Notified,
+}
+
+/// Whom to wake once the borrow of the state ends.
+enum Wake {
+    Nobody,
+    Slot,
+    Waiter(Waker),
 }
 
 struct Chan<T> {
@@ -84,7 +142,10 @@ struct Chan<T> {
     /// Live `Sender`s; the channel closes when it reaches 0.
     senders: usize,
     closed: bool,
-    /// Parked `Recv` futures: one is notified per value sent.
+    /// The first parked `Recv` future: notified before `receivers`.
+    slot: Slot,
+    /// Further parked `Recv` futures: one (or the slot) is notified per
+    /// value sent.
     receivers: WaitList,
     /// Parked `Send` futures: a notified one holds a reserved slot.
     senders_waiting: WaitList,
@@ -103,21 +164,38 @@ impl<T> Chan<T> {
         }
     }
 
-    /// Queues `value` and returns the waker of one waiting receiver.
+    /// Queues `value` and chooses one waiting receiver to wake.
     #[inline]
-    fn push(&mut self, value: T) -> Option<Waker> {
+    fn push(&mut self, value: T) -> Wake {
         self.queue.push_back(value);
-        self.receivers.notify_one()
+        self.notify_receiver()
     }
 
-    /// Closes the channel: returns every waiter's waker, or `None` if it
-    /// was closed already.
-    fn close(&mut self) -> Option<Vec<Waker>> {
+    /// Notifies the receiver in the slot, or else the oldest in the list.
+    #[inline]
+    fn notify_receiver(&mut self) -> Wake {
+        if self.slot == Slot::Waiting {
+            self.slot = Slot::Notified;
+            return Wake::Slot;
+        }
+        match self.receivers.notify_one() {
+            Some(w) => Wake::Waiter(w),
+            None => Wake::Nobody,
+        }
+    }
+
+    /// Closes the channel: returns every waiter's waker and whether the
+    /// slot's is to be woken too, or `None` if it was closed already.
+    fn close(&mut self) -> Option<(Vec<Waker>, bool)> {
         if self.closed {
             return None;
         }
         self.closed = true;
         self.reserved = 0;
+        let slot = self.slot == Slot::Waiting;
+        if slot {
+            self.slot = Slot::Notified;
+        }
         let mut wakers = Vec::new();
         while let Some(w) = self.receivers.notify_one() {
             wakers.push(w);
@@ -125,7 +203,7 @@ impl<T> Chan<T> {
         while let Some(w) = self.senders_waiting.notify_one() {
             wakers.push(w);
         }
-        Some(wakers)
+        Some((wakers, slot))
     }
 
     fn is_full(&self) -> bool {
@@ -134,13 +212,20 @@ impl<T> Chan<T> {
 }
 
 /// Closes `chan` and wakes its waiters; whether this call closed it.
-fn close<T>(chan: &RefCell<Chan<T>>) -> bool {
-    let wakers = chan.borrow_mut().close();
+fn close<T>(chan: &Shared<T>) -> bool {
+    let wakers = chan.state.borrow_mut().close();
     let closed = wakers.is_some();
-    if let Some(wakers) = wakers {
+    wake_closed(chan, wakers);
+    closed
+}
+
+fn wake_closed<T>(chan: &Shared<T>, wakers: Option<(Vec<Waker>, bool)>) {
+    if let Some((wakers, slot)) = wakers {
+        if slot {
+            chan.wake_slot();
+        }
         wake_all(wakers);
     }
-    closed
 }
 
 #[inline]
@@ -153,7 +238,7 @@ fn wake(waker: Option<Waker>) {
 /// The sending half; clone it for more producers. The channel closes when
 /// the last `Sender` drops (the receiver still drains what is queued).
 pub struct Sender<T> {
-    chan: Rc<RefCell<Chan<T>>>,
+    chan: Rc<Shared<T>>,
 }
 
 impl<T> Sender<T> {
@@ -173,16 +258,16 @@ impl<T> Sender<T> {
 
     /// Sends `value` if there is room now.
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
-        let mut chan = self.chan.borrow_mut();
+        let mut chan = self.chan.state.borrow_mut();
         if chan.closed {
             return Err(TrySendError::Closed(value));
         }
         if chan.is_full() {
             return Err(TrySendError::Full(value));
         }
-        let waker = chan.push(value);
+        let wake = chan.push(value);
         drop(chan);
-        wake(waker);
+        self.chan.wake(wake);
         Ok(())
     }
 
@@ -194,12 +279,12 @@ impl<T> Sender<T> {
 
     /// Whether the channel is closed.
     pub fn is_closed(&self) -> bool {
-        self.chan.borrow().closed
+        self.chan.state.borrow().closed
     }
 
     /// Values queued now.
     pub fn len(&self) -> usize {
-        self.chan.borrow().queue.len()
+        self.chan.state.borrow().queue.len()
     }
 
     /// Whether no value is queued.
@@ -209,7 +294,7 @@ impl<T> Sender<T> {
 
     /// Whether a send would wait now (always `false` when unbounded).
     pub fn is_full(&self) -> bool {
-        self.chan.borrow().is_full()
+        self.chan.state.borrow().is_full()
     }
 
     /// The bound, or `None` for an unbounded channel.
@@ -219,18 +304,18 @@ impl<T> Sender<T> {
 
     /// Live senders, this one included.
     pub fn sender_count(&self) -> usize {
-        self.chan.borrow().senders
+        self.chan.state.borrow().senders
     }
 }
 
-fn capacity<T>(chan: &RefCell<Chan<T>>) -> Option<usize> {
-    let cap = chan.borrow().cap;
+fn capacity<T>(chan: &Shared<T>) -> Option<usize> {
+    let cap = chan.state.borrow().cap;
     (cap != usize::MAX).then_some(cap)
 }
 
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Self {
-        self.chan.borrow_mut().senders += 1;
+        self.chan.state.borrow_mut().senders += 1;
         Sender {
             chan: self.chan.clone(),
         }
@@ -240,7 +325,7 @@ impl<T> Clone for Sender<T> {
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
         let last = {
-            let mut chan = self.chan.borrow_mut();
+            let mut chan = self.chan.state.borrow_mut();
             chan.senders -= 1;
             chan.senders == 0
         };
@@ -261,7 +346,7 @@ impl<T> fmt::Debug for Sender<T> {
 /// Dropping it closes the channel and drops the values still queued; the
 /// senders get theirs back in [`SendError`].
 pub struct Receiver<T> {
-    chan: Rc<RefCell<Chan<T>>>,
+    chan: Rc<Shared<T>>,
 }
 
 impl<T> Receiver<T> {
@@ -274,13 +359,13 @@ impl<T> Receiver<T> {
     pub fn recv(&self) -> Recv<'_, T> {
         Recv {
             chan: &self.chan,
-            key: None,
+            place: Place::Nowhere,
         }
     }
 
     /// The next value if one is queued.
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
-        let mut chan = self.chan.borrow_mut();
+        let mut chan = self.chan.state.borrow_mut();
         match chan.queue.pop_front() {
             Some(value) => {
                 let waker = chan.grant_slot();
@@ -302,12 +387,12 @@ impl<T> Receiver<T> {
 
     /// Whether the channel is closed.
     pub fn is_closed(&self) -> bool {
-        self.chan.borrow().closed
+        self.chan.state.borrow().closed
     }
 
     /// Values queued now.
     pub fn len(&self) -> usize {
-        self.chan.borrow().queue.len()
+        self.chan.state.borrow().queue.len()
     }
 
     /// Whether no value is queued.
@@ -317,7 +402,7 @@ impl<T> Receiver<T> {
 
     /// Whether a send would wait now (always `false` when unbounded).
     pub fn is_full(&self) -> bool {
-        self.chan.borrow().is_full()
+        self.chan.state.borrow().is_full()
     }
 
     /// The bound, or `None` for an unbounded channel.
@@ -327,22 +412,23 @@ impl<T> Receiver<T> {
 
     /// Live senders.
     pub fn sender_count(&self) -> usize {
-        self.chan.borrow().senders
+        self.chan.state.borrow().senders
     }
 }
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         let (wakers, queue) = {
-            let mut chan = self.chan.borrow_mut();
+            let mut chan = self.chan.state.borrow_mut();
             (chan.close(), std::mem::take(&mut chan.queue))
         };
+        // No `Recv` future outlives the receiver: nothing waits in the slot.
+        let slot_waker = self.chan.slot_waker.take();
         // The values drop outside the borrow: one may hold a Sender of
         // this very channel.
         drop(queue);
-        if let Some(wakers) = wakers {
-            wake_all(wakers);
-        }
+        drop(slot_waker);
+        wake_closed(&self.chan, wakers);
     }
 }
 
@@ -355,7 +441,7 @@ impl<T> fmt::Debug for Receiver<T> {
 /// The future of [`Sender::send`].
 #[must_use = "futures do nothing unless polled"]
 pub struct Send<'a, T> {
-    chan: &'a RefCell<Chan<T>>,
+    chan: &'a Shared<T>,
     /// `None` once sent (or given back).
     value: Option<T>,
     /// Our place among the waiting senders.
@@ -373,7 +459,7 @@ impl<T> Future for Send<'_, T> {
         if coop::poll_proceed(cx).is_pending() {
             return Poll::Pending;
         }
-        let mut chan = this.chan.borrow_mut();
+        let mut chan = this.chan.state.borrow_mut();
         let granted = match this.key {
             Some(key) if !chan.senders_waiting.is_notified(key) => {
                 chan.senders_waiting.update(key, cx.waker());
@@ -397,9 +483,9 @@ impl<T> Future for Send<'_, T> {
             this.key = Some(chan.senders_waiting.push(cx.waker(), ()));
             return Poll::Pending;
         }
-        let waker = chan.push(value);
+        let wake = chan.push(value);
         drop(chan);
-        wake(waker);
+        this.chan.wake(wake);
         coop::spend();
         Poll::Ready(Ok(()))
     }
@@ -409,7 +495,7 @@ impl<T> Drop for Send<'_, T> {
     fn drop(&mut self) {
         let Some(key) = self.key else { return };
         let waker = {
-            let mut chan = self.chan.borrow_mut();
+            let mut chan = self.chan.state.borrow_mut();
             let (granted, ()) = chan.senders_waiting.remove(key);
             if granted && !chan.closed {
                 // Hand the slot reserved for us to the next sender.
@@ -434,9 +520,29 @@ impl<T> fmt::Debug for Send<'_, T> {
 /// The future of [`Receiver::recv`].
 #[must_use = "futures do nothing unless polled"]
 pub struct Recv<'a, T> {
-    chan: &'a RefCell<Chan<T>>,
-    /// Our place among the waiting receivers.
-    key: Option<usize>,
+    chan: &'a Shared<T>,
+    /// Where this future waits.
+    place: Place,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Nowhere,
+    Slot,
+    List(usize),
+}
+
+impl<T> Recv<'_, T> {
+    /// Stops waiting (the future is done): leaves the slot or the list.
+    fn leave(&mut self, chan: &mut Chan<T>) {
+        match std::mem::replace(&mut self.place, Place::Nowhere) {
+            Place::Nowhere => {}
+            Place::Slot => chan.slot = Slot::Free,
+            Place::List(key) => {
+                chan.receivers.remove(key);
+            }
+        }
+    }
 }
 
 impl<T> Future for Recv<'_, T> {
@@ -444,14 +550,13 @@ impl<T> Future for Recv<'_, T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        if coop::poll_proceed(cx).is_pending() {
-            return Poll::Pending;
-        }
-        let mut chan = this.chan.borrow_mut();
-        if let Some(value) = chan.queue.pop_front() {
-            if let Some(key) = this.key.take() {
-                chan.receivers.remove(key);
+        let mut chan = this.chan.state.borrow_mut();
+        if !chan.queue.is_empty() {
+            if coop::poll_proceed(cx).is_pending() {
+                return Poll::Pending;
             }
+            let value = chan.queue.pop_front().expect("not empty");
+            this.leave(&mut chan);
             let waker = chan.grant_slot();
             drop(chan);
             wake(waker);
@@ -459,47 +564,73 @@ impl<T> Future for Recv<'_, T> {
             return Poll::Ready(Ok(value));
         }
         if chan.closed {
-            if let Some(key) = this.key.take() {
-                chan.receivers.remove(key);
-            }
+            this.leave(&mut chan);
             return Poll::Ready(Err(RecvError));
         }
-        match this.key {
-            Some(key) if !chan.receivers.is_notified(key) => {
+        match this.place {
+            Place::Nowhere if chan.slot == Slot::Free => {
+                chan.slot = Slot::Waiting;
+                this.place = Place::Slot;
+                drop(chan);
+                this.store_slot_waker(cx.waker());
+            }
+            Place::Slot => {
+                // Waiting still, or woken but another future took the value.
+                chan.slot = Slot::Waiting;
+                drop(chan);
+                this.store_slot_waker(cx.waker());
+            }
+            Place::Nowhere => this.place = Place::List(chan.receivers.push(cx.waker(), ())),
+            Place::List(key) if !chan.receivers.is_notified(key) => {
                 chan.receivers.update(key, cx.waker());
             }
-            Some(key) => {
+            Place::List(key) => {
                 // Woken, but another future took the value: queue again.
                 chan.receivers.remove(key);
-                this.key = Some(chan.receivers.push(cx.waker(), ()));
+                this.place = Place::List(chan.receivers.push(cx.waker(), ()));
             }
-            None => this.key = Some(chan.receivers.push(cx.waker(), ())),
         }
         Poll::Pending
     }
 }
 
+impl<T> Recv<'_, T> {
+    /// Stores `waker` in the slot unless the one there wakes the same task.
+    #[inline]
+    fn store_slot_waker(&self, waker: &Waker) {
+        let cell = &self.chan.slot_waker;
+        match cell.take() {
+            Some(w) if w.will_wake(waker) => cell.set(Some(w)),
+            _ => cell.set(Some(waker.clone())),
+        }
+    }
+}
+
 impl<T> Drop for Recv<'_, T> {
     fn drop(&mut self) {
-        let Some(key) = self.key else { return };
-        let waker = {
-            let mut chan = self.chan.borrow_mut();
-            let (woken, ()) = chan.receivers.remove(key);
+        let wake = {
+            let mut chan = self.chan.state.borrow_mut();
+            let woken = match self.place {
+                Place::Nowhere => return,
+                Place::Slot => chan.slot == Slot::Notified,
+                Place::List(key) => chan.receivers.is_notified(key),
+            };
+            self.leave(&mut chan);
             // Woken for a value we will not take: pass the wake-up on.
             if woken && !chan.queue.is_empty() {
-                chan.receivers.notify_one()
+                chan.notify_receiver()
             } else {
-                None
+                Wake::Nobody
             }
         };
-        wake(waker);
+        self.chan.wake(wake);
     }
 }
 
 impl<T> fmt::Debug for Recv<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Recv")
-            .field("waiting", &self.key.is_some())
+            .field("waiting", &(self.place != Place::Nowhere))
             .finish_non_exhaustive()
     }
 }
