@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use futures_lite::future::poll_once;
 use solo::sync::local::{
-    self, oneshot, Mutex, Notify, RecvError, RwLock, SendError, TryRecvError, TrySendError,
+    self, oneshot, Mutex, Notify, RecvError, RwLock, Semaphore, SendError, TryRecvError,
+    TrySendError,
 };
 use solo::task::yield_now;
 use solo::time::timeout;
@@ -538,5 +539,56 @@ fn a_cancelled_waiting_writer_lets_the_readers_behind_it_in() {
         drop(reader); // grants `writer`
         drop(writer);
         assert!(lock.try_write().is_some());
+    });
+}
+
+// ---- Semaphore ----
+
+#[test]
+fn semaphore_permits_go_to_waiters_first_come_first_served() {
+    paused(async {
+        let slots = Rc::new(Semaphore::new(1));
+        let held = slots.acquire().await;
+        assert_eq!(slots.available_permits(), 0);
+        let order = Rc::new(RefCell::new(Vec::new()));
+        let mut tasks = Vec::new();
+        for i in 0..3 {
+            let (s, o) = (slots.clone(), order.clone());
+            tasks.push(solo::spawn(async move {
+                let _permit = s.acquire().await;
+                o.borrow_mut().push(i);
+                yield_now().await;
+            }));
+            settle().await;
+        }
+        drop(held);
+        // Handed to the oldest waiter: a newcomer cannot take it.
+        assert!(slots.try_acquire().is_none());
+        for t in tasks {
+            surely("a semaphore waiter", t).await.unwrap();
+        }
+        assert_eq!(*order.borrow(), [0, 1, 2]);
+        assert_eq!(slots.available_permits(), 1);
+        slots.try_acquire().unwrap().forget();
+        assert_eq!(slots.available_permits(), 0);
+        slots.add_permits(2);
+        assert_eq!(slots.available_permits(), 2);
+    });
+}
+
+#[test]
+fn a_cancelled_acquire_handed_a_permit_passes_it_on() {
+    paused(async {
+        let slots = Rc::new(Semaphore::new(1));
+        let held = slots.acquire().await;
+        let mut first = slots.acquire();
+        assert!(poll_once(&mut first).await.is_none());
+        let s = slots.clone();
+        let second = solo::spawn(async move { drop(s.acquire().await) });
+        settle().await;
+        drop(held); // hands the permit to `first`
+        drop(first);
+        surely("the second waiter", second).await.unwrap();
+        assert_eq!(slots.available_permits(), 1);
     });
 }

@@ -21,10 +21,10 @@
 //! * [`Notify`]: wakes one waiter, or all, without passing data.
 //!
 //! Which to pick: [`local`] has the same channels, `oneshot`, `Notify`,
-//! `Mutex` and `RwLock` for tasks talking to tasks of the same runtime,
-//! without atomics or locks (they are `!Send` or `!Sync`, so the compiler
-//! enforces it); use the thread-safe types here for anything that crosses
-//! a thread, [`spawn_blocking`] work included.
+//! `Mutex`, `RwLock` and `Semaphore` for tasks talking to tasks of the same
+//! runtime, without atomics or locks (they are `!Send` or `!Sync`, so the
+//! compiler enforces it); use the thread-safe types here for anything that
+//! crosses a thread, [`spawn_blocking`] work included.
 //!
 //! ```
 //! use solo::sync;

@@ -18,7 +18,7 @@
 //! * [`oneshot`]: one value, once; a synchronous `send`.
 //! * [`Notify`]: wakes one waiter (or stores a permit), or all of them.
 //! * [`Mutex`] and [`RwLock`]: fair, FIFO, await-able locks whose guards
-//!   may be held across `.await`.
+//!   may be held across `.await`; [`Semaphore`]: a fair count of permits.
 //!
 //! Dropping any of their futures before it completes (a `select!` branch
 //! that lost, a timeout) loses no value and strands no other waiter: what
@@ -63,6 +63,7 @@ mod mutex;
 mod notify;
 pub mod oneshot;
 mod rwlock;
+mod semaphore;
 mod wait_list;
 
 pub use channel::{bounded, unbounded, Receiver, Recv, Send, Sender};
@@ -70,3 +71,4 @@ pub use error::{RecvError, SendError, TryRecvError, TrySendError};
 pub use mutex::{Lock, Mutex, MutexGuard};
 pub use notify::{Notified, Notify};
 pub use rwlock::{Read, RwLock, RwLockReadGuard, RwLockWriteGuard, Write};
+pub use semaphore::{Acquire, Semaphore, SemaphoreGuard};
