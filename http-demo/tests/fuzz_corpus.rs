@@ -93,7 +93,7 @@ fn the_response_entry_point_reads_every_framing() {
 #[test]
 fn the_request_entry_point_answers_pipelined_requests_in_order() {
     let exchange = fuzzing::server_exchange(
-        b"\x00GET /bytes/2 HTTP/1.1\r\n\r\nGET /delay/5000 HTTP/1.1\r\n\r\nGET /x HTTP/1.1\r\n\r\n",
+        b"\x00GET /bytes/2 HTTP/1.1\r\nHost: x\r\n\r\nGET /delay/5000 HTTP/1.1\r\nHost: x\r\n\r\nGET /x HTTP/1.1\r\nHost: x\r\n\r\n",
     );
     fuzzing::check_server_output(&exchange);
     let text = String::from_utf8_lossy(&exchange.written);
@@ -111,7 +111,7 @@ fn the_request_entry_point_answers_pipelined_requests_in_order() {
 #[test]
 fn method_not_allowed_body_matches_its_content_length() {
     let exchange = fuzzing::server_exchange(
-        b"\x00POST /bytes/1 HTTP/1.1\r\n\r\nGET /bytes/2 HTTP/1.1\r\n\r\n",
+        b"\x00POST /bytes/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /bytes/2 HTTP/1.1\r\nHost: x\r\n\r\n",
     );
     fuzzing::check_server_output(&exchange);
     // One byte per read: nothing of the next response is buffered early,
