@@ -138,7 +138,7 @@ fn check(
         return Err(Refusal::bad("more than one Host header"));
     }
     if hosts == 0 && minor >= 1 {
-        return Err(Refusal::bad("a HTTP/1.1 request needs a Host header"));
+        return Err(Refusal::bad("a Host header is required (HTTP/1.1)"));
     }
     let body = match (codings.framing(minor)?, length) {
         (Some(_), Some(_)) => {
