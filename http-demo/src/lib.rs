@@ -6,7 +6,8 @@
 //! * [`server`]: `/delay/<ms>` and `/bytes/<n>`, on the current runtime or
 //!   on a thread of its own ([`server::spawn_thread`]);
 //! * [`demo`]: the measured runs the `http-demo` binary prints;
-//! * [`blocking`]: the plain `std::net` client the demo compares against.
+//! * [`blocking`]: the plain `std::net` client the demo compares against;
+//! * [`open_files`]: raising the open-file limit for large runs.
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations)]
 #![deny(unused_must_use)]
@@ -18,5 +19,6 @@ pub mod demo;
 #[doc(hidden)]
 pub mod fuzzing;
 mod head;
+pub mod open_files;
 pub mod server;
 pub mod url;

@@ -4,10 +4,10 @@
 //! concurrent GETs of `/delay/50`, then the same 100 sequentially with a
 //! blocking `std::net` client, and print the times. See `--help`.
 
+mod output;
 mod plot;
 mod progress;
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicUsize;
@@ -15,8 +15,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
-use http_demo::demo::{self, Options, Report};
+use http_demo::demo::{self, Options};
+use http_demo::open_files;
 use http_demo::server::{self, Config};
+use output::{Row, Settings};
 
 /// The most GETs in one run: `--requests` and each `--sweep` value.
 const MAX_REQUESTS: i64 = demo::MAX_REQUESTS as i64;
@@ -90,13 +92,6 @@ const CLIENT_FLAGS: [&str; 11] = [
     "timeout_ms",
 ];
 
-/// One N's results: concurrent and/or sequential.
-struct Row {
-    requests: usize,
-    concurrent: Option<Report>,
-    sequential: Option<Report>,
-}
-
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let args = Args::parse();
@@ -148,7 +143,7 @@ fn run(args: &Args) -> Result<bool, String> {
     // Check the descriptor budget for the largest run before starting any.
     let largest = options_for(sizes.iter().copied().max().unwrap_or(1));
     let (needed, advice) = descriptor_budget(args, &largest);
-    demo::check_descriptors(needed, advice)?;
+    open_files::check_descriptors(needed, advice)?;
 
     let server = match &args.url {
         Some(_) => None,
@@ -198,20 +193,31 @@ fn run(args: &Args) -> Result<bool, String> {
     }
     drop(server);
 
-    if args.json {
-        println!("{}", json(args, &url, &rows));
-    } else if args.sweep.is_some() {
-        print!("{}", sweep_table(&rows));
-    } else {
-        print!("{}", table(args, &rows[0]));
+    let settings = Settings {
+        url: &url,
+        delay_ms: args.url.is_none().then_some(args.delay_ms),
+        keep_alive: args.keep_alive,
+        concurrency_limit: args.concurrency_limit,
+    };
+    let json_error = |e: serde_json::Error| format!("cannot write the JSON output: {e}");
+    match (args.json, &args.sweep, rows.as_slice()) {
+        (true, None, [row]) => {
+            println!("{}", output::json_one(&settings, row).map_err(json_error)?)
+        }
+        (true, _, rows) => println!(
+            "{}",
+            output::json_sweep(&settings, rows).map_err(json_error)?
+        ),
+        (false, None, [row]) => print!("{}", output::table(&settings, row)),
+        (false, _, rows) => print!("{}", output::sweep_table(rows)),
     }
     if let Some(path) = &args.plot {
         let points: Vec<plot::Point> = rows
             .iter()
             .map(|r| plot::Point {
                 requests: r.requests,
-                concurrent_ms: r.concurrent.as_ref().map(|c| ms(c.elapsed)),
-                sequential_ms: r.sequential.as_ref().map(|s| ms(s.elapsed)),
+                concurrent_ms: r.concurrent.as_ref().map(|c| output::ms(c.elapsed)),
+                sequential_ms: r.sequential.as_ref().map(|s| output::ms(s.elapsed)),
             })
             .collect();
         plot::draw(path, &points).map_err(|e| format!("cannot draw {}: {e}", path.display()))?;
@@ -269,7 +275,7 @@ fn descriptor_budget(args: &Args, largest: &Options) -> (u64, Option<&'static st
 /// and says so here).
 fn raise_descriptors_for_server(connections: usize) {
     let needed = demo::server_descriptors_needed(connections);
-    match demo::raise_descriptor_limit(needed) {
+    match open_files::raise_descriptor_limit(needed) {
         Ok(limit) if limit.soft >= needed => {}
         Ok(limit) => log::warn!(
             "the open-file limit is {} (hard limit {}), below the {needed} that \
@@ -296,191 +302,12 @@ fn sequential_note(args: &Args, n: usize) -> Option<String> {
     })
 }
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn opt_ms(d: Option<Duration>) -> String {
-    d.map_or("-".into(), |d| format!("{:.1} ms", ms(d)))
-}
-
-/// Sequential time over concurrent time: only when both ran and every
-/// request of both succeeded (a run cut short by failures compares nothing).
-fn speedup(row: &Row) -> Option<f64> {
-    match (&row.concurrent, &row.sequential) {
-        (Some(c), Some(s)) if c.all_ok() && s.all_ok() => {
-            Some(s.elapsed.as_secs_f64() / c.elapsed.as_secs_f64())
-        }
-        _ => None,
-    }
-}
-
-fn table(args: &Args, row: &Row) -> String {
-    let mut out = String::new();
-    let mode = match (args.keep_alive, args.concurrency_limit) {
-        (false, None) => "each on its own connection".to_string(),
-        (true, None) => "keep-alive pool".to_string(),
-        (ka, Some(k)) => format!(
-            "at most {k} in flight{}",
-            if ka { ", keep-alive pool" } else { "" }
-        ),
-    };
-    let _ = writeln!(out, "requests: {} ({mode})", row.requests);
-    let _ = writeln!(
-        out,
-        "{:<22} {:>12} {:>10} {:>10} {:>9}",
-        "client", "wall time", "p50", "p99", "ok"
-    );
-    for (name, report) in [
-        ("concurrent (solo)", &row.concurrent),
-        ("sequential (std::net)", &row.sequential),
-    ] {
-        if let Some(r) = report {
-            let _ = writeln!(
-                out,
-                "{:<22} {:>12} {:>10} {:>10} {:>9}",
-                name,
-                format!("{:.1} ms", ms(r.elapsed)),
-                opt_ms(r.percentile(50.0)),
-                opt_ms(r.percentile(99.0)),
-                format!("{}/{}", r.ok, r.requests)
-            );
-        }
-    }
-    match (speedup(row), &row.concurrent, &row.sequential) {
-        (Some(x), _, _) => {
-            let _ = writeln!(out, "speedup: {x:.1}x");
-        }
-        (None, Some(_), Some(_)) => {
-            let _ = writeln!(out, "speedup: n/a (some requests failed)");
-        }
-        _ => {}
-    }
-    out
-}
-
-fn sweep_table(rows: &[Row]) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{:>8} {:>14} {:>14} {:>9} {:>12}",
-        "N", "concurrent", "sequential", "speedup", "conc. p99"
-    );
-    for row in rows {
-        let c = row.concurrent.as_ref().map(|r| r.elapsed);
-        let s = row.sequential.as_ref().map(|r| r.elapsed);
-        let speedup = speedup(row).map_or("-".into(), |x| format!("{x:.1}x"));
-        let p99 = row.concurrent.as_ref().and_then(|r| r.percentile(99.0));
-        let _ = writeln!(
-            out,
-            "{:>8} {:>14} {:>14} {:>9} {:>12}",
-            row.requests,
-            opt_ms(c),
-            opt_ms(s),
-            speedup,
-            opt_ms(p99)
-        );
-    }
-    out
-}
-
-fn json(args: &Args, url: &str, rows: &[Row]) -> String {
-    let num = |d: Option<Duration>| d.map_or("null".to_string(), |d| format!("{:.3}", ms(d)));
-    let object = |row: &Row| {
-        let c = row.concurrent.as_ref();
-        let s = row.sequential.as_ref();
-        let speedup = speedup(row).map_or("null".into(), |x| format!("{x:.2}"));
-        let ok = |r: Option<&Report>| r.map_or("null".to_string(), |r| r.ok.to_string());
-        format!(
-            "{{\"requests\":{},\"concurrent_ms\":{},\"sequential_ms\":{},\"speedup\":{},\
-             \"concurrent_p50_ms\":{},\"concurrent_p99_ms\":{},\"sequential_p50_ms\":{},\
-             \"sequential_p99_ms\":{},\"concurrent_ok\":{},\"sequential_ok\":{}}}",
-            row.requests,
-            num(c.map(|r| r.elapsed)),
-            num(s.map(|r| r.elapsed)),
-            speedup,
-            num(c.and_then(|r| r.percentile(50.0))),
-            num(c.and_then(|r| r.percentile(99.0))),
-            num(s.and_then(|r| r.percentile(50.0))),
-            num(s.and_then(|r| r.percentile(99.0))),
-            ok(c),
-            ok(s),
-        )
-    };
-    let settings = format!(
-        "\"url\":{},\"delay_ms\":{},\"keep_alive\":{},\"concurrency_limit\":{}",
-        json_string(url),
-        if args.url.is_some() {
-            "null".to_string()
-        } else {
-            args.delay_ms.to_string()
-        },
-        args.keep_alive,
-        args.concurrency_limit
-            .map_or("null".to_string(), |k| k.to_string()),
-    );
-    match &args.sweep {
-        Some(_) => {
-            let items: Vec<String> = rows.iter().map(object).collect();
-            format!("{{{settings},\"sweep\":[{}]}}", items.join(","))
-        }
-        None => {
-            let one = object(&rows[0]);
-            format!("{{{settings},{}", &one[1..])
-        }
-    }
-}
-
-fn json_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn args(list: &[&str]) -> Args {
         Args::try_parse_from(std::iter::once("http-demo").chain(list.iter().copied())).unwrap()
-    }
-
-    fn report(requests: usize, ok: usize, elapsed_ms: u64) -> Report {
-        Report {
-            requests,
-            ok,
-            elapsed: Duration::from_millis(elapsed_ms),
-            latencies: vec![Duration::from_millis(1); requests],
-            failures: requests - ok,
-            failure_examples: Vec::new(),
-        }
-    }
-
-    #[test]
-    fn json_speedup_is_null_unless_every_request_succeeded() {
-        let row = |c_ok, s_ok| Row {
-            requests: 10,
-            concurrent: Some(report(10, c_ok, 100)),
-            sequential: Some(report(10, s_ok, 1000)),
-        };
-        let a = args(&["--json"]);
-        assert!(json(&a, "http://x/", &[row(10, 10)]).contains("\"speedup\":10.00,"));
-        for failed in [row(9, 10), row(10, 0)] {
-            let text = json(&a, "http://x/", &[failed]);
-            assert!(text.contains("\"speedup\":null,"), "{text}");
-        }
-        assert!(table(&a, &row(9, 10)).contains("speedup: n/a"));
     }
 
     #[test]

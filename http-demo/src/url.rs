@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use crate::client::Error;
-
 /// A parsed `http://` URL.
 ///
 /// Holds what a request needs: the host to connect to, the port (80 unless
@@ -21,12 +19,13 @@ impl Url {
     ///
     /// # Errors
     ///
-    /// [`Error::UnsupportedScheme`] for any scheme but `http` (`https` included:
-    /// there is no TLS here), [`Error::InvalidUrl`] for anything malformed:
-    /// no scheme, an empty host, user info, a bad port, or whitespace and
-    /// control characters (which would let a URL inject header lines).
-    pub fn parse(input: &str) -> Result<Url, Error> {
-        let invalid = |why: &str| Error::InvalidUrl(format!("{input:?}: {why}"));
+    /// [`ParseError::UnsupportedScheme`] for any scheme but `http` (`https`
+    /// included: there is no TLS here), [`ParseError::Invalid`] for anything
+    /// malformed: no scheme, an empty host, user info, a bad port, or
+    /// whitespace and control characters (which would let a URL inject
+    /// header lines).
+    pub fn parse(input: &str) -> Result<Url, ParseError> {
+        let invalid = |why: &str| ParseError::Invalid(format!("{input:?}: {why}"));
         if input.bytes().any(|b| b <= b' ' || b == 0x7f) {
             return Err(invalid("contains whitespace or control characters"));
         }
@@ -34,7 +33,7 @@ impl Url {
             .split_once("://")
             .ok_or_else(|| invalid("expected http://host[:port]/path"))?;
         if !scheme.eq_ignore_ascii_case("http") {
-            return Err(Error::UnsupportedScheme(scheme.to_string()));
+            return Err(ParseError::UnsupportedScheme(scheme.to_string()));
         }
         let rest = rest.split('#').next().unwrap_or_default();
         let split = rest.find(['/', '?']).unwrap_or(rest.len());
@@ -125,6 +124,49 @@ fn split_host_port(authority: &str) -> Option<(&str, u16)> {
     Some((host, port))
 }
 
+/// Why [`Url::parse`] refused its input. The client reports it as
+/// [`client::Error::InvalidUrl`] or [`client::Error::UnsupportedScheme`],
+/// with the same words.
+///
+/// [`client::Error::InvalidUrl`]: crate::client::Error::InvalidUrl
+/// [`client::Error::UnsupportedScheme`]: crate::client::Error::UnsupportedScheme
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ParseError {
+    /// Not a URL the client speaks; the text quotes the input and says why.
+    Invalid(String),
+    /// A scheme other than `http` (`https` needs TLS, which the client does
+    /// not have).
+    UnsupportedScheme(String),
+}
+
+impl ParseError {
+    /// The words for [`ParseError::Invalid`]`(why)`, wherever it is reported.
+    pub(crate) fn write_invalid(f: &mut fmt::Formatter<'_>, why: &str) -> fmt::Result {
+        write!(f, "invalid URL {why}")
+    }
+
+    /// The words for [`ParseError::UnsupportedScheme`]`(scheme)`, wherever
+    /// it is reported.
+    pub(crate) fn write_unsupported(f: &mut fmt::Formatter<'_>, scheme: &str) -> fmt::Result {
+        write!(
+            f,
+            "URL scheme {scheme:?} is not supported: only http:// (no TLS, so no https://)"
+        )
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParseError::Invalid(why) => ParseError::write_invalid(f, why),
+            ParseError::UnsupportedScheme(s) => ParseError::write_unsupported(f, s),
+        }
+    }
+}
+
+impl std::error::Error for ParseError {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,7 +196,7 @@ mod tests {
     #[test]
     fn https_is_reported_as_unsupported() {
         let err = Url::parse("https://example.com/").unwrap_err();
-        assert!(matches!(err, Error::UnsupportedScheme(ref s) if s == "https"));
+        assert!(matches!(err, ParseError::UnsupportedScheme(ref s) if s == "https"));
         assert!(err.to_string().contains("not supported"), "{err}");
     }
 
@@ -172,7 +214,7 @@ mod tests {
             "http://[::1/",
         ] {
             assert!(
-                matches!(Url::parse(bad), Err(Error::InvalidUrl(_))),
+                matches!(Url::parse(bad), Err(ParseError::Invalid(_))),
                 "{bad:?} should be invalid"
             );
         }

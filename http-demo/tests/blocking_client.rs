@@ -203,9 +203,9 @@ const SAME_AS_ASYNC: &[&[u8]] = &[
       HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n",
 ];
 
-/// A malformed header line after 5,000 bytes, then the close: the async
-/// client's 4 KiB first read ends before it, the blocking client's 8 KiB
-/// read takes it all. Both must still report the malformed line. (A
+/// A malformed header line after 5,000 bytes, then the close: a 4 KiB
+/// first read ends before it, a larger one takes it all (the two clients
+/// once sized their reads differently). Both must report the malformed line. (A
 /// static, not a leaked box: valgrind in CI counts a leak as an error.)
 static LATE_BAD_LINE: std::sync::LazyLock<Vec<u8>> = std::sync::LazyLock::new(|| {
     let mut reply = b"HTTP/1.1 200 OK\r\nX-Pad: ".to_vec();

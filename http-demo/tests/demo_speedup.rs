@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use http_demo::demo::{self, Options};
+use http_demo::open_files;
 use http_demo::server::{self, Config};
 
 #[test]
@@ -11,7 +12,7 @@ fn hundred_concurrent_gets_take_under_a_quarter_of_the_sequential_time() {
     let server = server::spawn_thread("127.0.0.1:0", Config::default()).unwrap();
     let url = format!("http://{}/delay/50", server.local_addr());
     let options = Options::new(100);
-    demo::ensure_descriptors(demo::descriptors_needed(&options, true)).unwrap();
+    open_files::ensure_descriptors(demo::descriptors_needed(&options, true)).unwrap();
 
     let concurrent = demo::run_concurrent(&url, &options).unwrap();
     let sequential = demo::run_sequential(&url, &options).unwrap();

@@ -37,8 +37,9 @@ pub(crate) enum Framing {
 
 /// A connected socket with its reused read and write buffers.
 ///
-/// Generic over the byte stream so the fuzz entry points
-/// ([`crate::fuzzing`]) run this very code over bytes in memory.
+/// Generic over the byte stream so that the blocking client
+/// ([`crate::blocking`], over a blocking socket) and the fuzz entry points
+/// ([`crate::fuzzing`], over bytes in memory) run this very code.
 #[derive(Debug)]
 pub(crate) struct Conn<S = TcpStream> {
     stream: S,

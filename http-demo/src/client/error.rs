@@ -2,6 +2,8 @@ use std::fmt;
 use std::io;
 use std::time::Duration;
 
+use crate::url::ParseError;
+
 /// Everything a request can fail with. `Display` says what went wrong in
 /// words a user can act on.
 #[derive(Debug)]
@@ -90,11 +92,8 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::InvalidUrl(why) => write!(f, "invalid URL {why}"),
-            Error::UnsupportedScheme(s) => write!(
-                f,
-                "URL scheme {s:?} is not supported: only http:// (no TLS, so no https://)"
-            ),
+            Error::InvalidUrl(why) => ParseError::write_invalid(f, why),
+            Error::UnsupportedScheme(s) => ParseError::write_unsupported(f, s),
             Error::ConnectRefused { addr } => {
                 write!(f, "connection refused by {addr} (is a server listening?)")
             }
@@ -142,6 +141,15 @@ impl std::error::Error for Error {
         match self {
             Error::Connect { source, .. } | Error::Io(source) => Some(source),
             _ => None,
+        }
+    }
+}
+
+impl From<ParseError> for Error {
+    fn from(e: ParseError) -> Error {
+        match e {
+            ParseError::Invalid(why) => Error::InvalidUrl(why),
+            ParseError::UnsupportedScheme(s) => Error::UnsupportedScheme(s),
         }
     }
 }
