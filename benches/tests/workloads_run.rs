@@ -120,3 +120,14 @@ fn http_client_rejects_a_wrong_status_or_length() {
     check::<Tokio>();
     check::<Smol>();
 }
+
+/// pingpong-local runs each runtime's own channel and reports the same
+/// figure as pingpong, so the two rows compare.
+#[test]
+fn pingpong_local_reports_ns_per_hop_on_every_runtime() {
+    for rt in Runtime::ALL {
+        let report = run("pingpong-local", rt, 40);
+        assert_eq!(labels(&report), ["ns/hop"], "{}", rt.name());
+        assert!(report.get("ns/hop").is_some_and(|ns| ns > 0.0));
+    }
+}

@@ -93,7 +93,7 @@ fn the_response_entry_point_reads_every_framing() {
 #[test]
 fn the_request_entry_point_answers_pipelined_requests_in_order() {
     let exchange = fuzzing::server_exchange(
-        b"\x00GET /bytes/2 HTTP/1.1\r\n\r\nGET /delay/5000 HTTP/1.1\r\n\r\nGET /x HTTP/1.1\r\n\r\n",
+        b"\x00GET /bytes/2 HTTP/1.1\r\nHost: x\r\n\r\nGET /delay/5000 HTTP/1.1\r\nHost: x\r\n\r\nGET /x HTTP/1.1\r\nHost: x\r\n\r\n",
     );
     fuzzing::check_server_output(&exchange);
     let text = String::from_utf8_lossy(&exchange.written);
@@ -105,13 +105,42 @@ fn the_request_entry_point_answers_pipelined_requests_in_order() {
     assert!(text.contains("\r\n\r\nxx"));
 }
 
+/// The seeds reach the server's newer paths: HEAD, `Expect`, chunked
+/// bodies and absolute-form targets each get the answer they should.
+#[test]
+fn the_request_entry_point_reaches_head_expect_chunked_and_absolute_form() {
+    let statuses = |seed: &str| {
+        let data = fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fuzz/corpus/request")
+                .join(seed),
+        )
+        .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        let exchange = fuzzing::server_exchange(&data);
+        fuzzing::check_server_output(&exchange);
+        let text = String::from_utf8_lossy(&exchange.written).into_owned();
+        text.match_indices("HTTP/1.1 ")
+            .map(|(i, _)| text[i + 9..i + 12].to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(statuses("head_then_get"), ["200", "200", "404"]);
+    assert_eq!(statuses("expect_continue_body"), ["100", "200", "200"]);
+    assert_eq!(statuses("expect_continue_refused"), ["405"]);
+    assert_eq!(statuses("expect_unknown"), ["417"]);
+    assert_eq!(statuses("chunked_pipelined"), ["100", "200", "200"]);
+    assert_eq!(statuses("chunked_over_cap"), ["413"]);
+    assert_eq!(statuses("chunked_no_crlf"), ["400"]);
+    assert_eq!(statuses("absolute_form_https_no_path"), ["404", "200"]);
+    assert_eq!(statuses("no_host"), ["400"]);
+}
+
 /// Found by the request target's oracle: the 405 said `Content-Length: 10`
 /// for its 9-byte body, so a keep-alive client took the next response's
 /// first byte as body and could not parse what followed.
 #[test]
 fn method_not_allowed_body_matches_its_content_length() {
     let exchange = fuzzing::server_exchange(
-        b"\x00POST /bytes/1 HTTP/1.1\r\n\r\nGET /bytes/2 HTTP/1.1\r\n\r\n",
+        b"\x00POST /bytes/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /bytes/2 HTTP/1.1\r\nHost: x\r\n\r\n",
     );
     fuzzing::check_server_output(&exchange);
     // One byte per read: nothing of the next response is buffered early,

@@ -50,7 +50,7 @@ fn read_response(s: &mut TcpStream) -> String {
 fn assert_still_serving(server: &ServerHandle) {
     let reply = exchange(
         server,
-        b"GET /bytes/3 HTTP/1.1\r\nConnection: close\r\n\r\n",
+        b"GET /bytes/3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
     );
     assert!(reply.starts_with("HTTP/1.1 200 OK\r\n"), "{reply:?}");
     assert!(reply.ends_with("\r\n\r\nxxx"), "{reply:?}");
@@ -72,7 +72,10 @@ fn garbage_gets_400_and_a_close_and_others_are_still_served() {
 #[test]
 fn bad_header_line_gets_400() {
     let server = start(Config::default());
-    let reply = exchange(&server, b"GET / HTTP/1.1\r\nNo colon here\r\n\r\n");
+    let reply = exchange(
+        &server,
+        b"GET / HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n",
+    );
     assert!(reply.starts_with("HTTP/1.1 400 "), "{reply:?}");
     assert_still_serving(&server);
 }
@@ -82,7 +85,7 @@ fn oversized_head_gets_431() {
     let mut config = Config::default();
     config.max_head = 4096;
     let server = start(config);
-    let mut request = b"GET / HTTP/1.1\r\n".to_vec();
+    let mut request = b"GET / HTTP/1.1\r\nHost: x\r\n".to_vec();
     for _ in 0..10 {
         request.extend_from_slice(format!("X-Pad: {}\r\n", "p".repeat(1000)).as_bytes());
     }
@@ -96,7 +99,7 @@ fn oversized_head_gets_431() {
 #[test]
 fn too_many_header_lines_get_431() {
     let server = start(Config::default());
-    let mut request = b"GET / HTTP/1.1\r\n".to_vec();
+    let mut request = b"GET / HTTP/1.1\r\nHost: x\r\n".to_vec();
     for i in 0..100 {
         request.extend_from_slice(format!("X-{i}: y\r\n").as_bytes());
     }
@@ -110,7 +113,10 @@ fn too_many_header_lines_get_431() {
 fn out_of_range_delay_and_size_get_400() {
     let server = start(Config::default());
     for path in ["/delay/60001", "/delay/abc", "/bytes/67108865", "/bytes/-5"] {
-        let reply = exchange(&server, format!("GET {path} HTTP/1.1\r\n\r\n").as_bytes());
+        let reply = exchange(
+            &server,
+            format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes(),
+        );
         assert!(reply.starts_with("HTTP/1.1 400 "), "{path}: {reply:?}");
     }
     assert_still_serving(&server);
@@ -121,7 +127,7 @@ fn conflicting_content_lengths_get_400() {
     let server = start(Config::default());
     let reply = exchange(
         &server,
-        b"GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+        b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
     );
     assert!(reply.starts_with("HTTP/1.1 400 "), "{reply:?}");
 }
@@ -130,9 +136,11 @@ fn conflicting_content_lengths_get_400() {
 fn a_404_keeps_the_connection_alive() {
     let server = start(Config::default());
     let mut s = connect(&server);
-    s.write_all(b"GET /missing HTTP/1.1\r\n\r\n").unwrap();
+    s.write_all(b"GET /missing HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
     assert!(read_response(&mut s).starts_with("HTTP/1.1 404 "));
-    s.write_all(b"GET /bytes/2 HTTP/1.1\r\n\r\n").unwrap();
+    s.write_all(b"GET /bytes/2 HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
     assert!(read_response(&mut s).ends_with("\r\n\r\nxx"));
     assert_eq!(server.stats().accepted, 1);
 }
@@ -142,7 +150,7 @@ fn pipelined_requests_are_answered_in_order() {
     let server = start(Config::default());
     let mut s = connect(&server);
     s.write_all(
-        b"GET /delay/30 HTTP/1.1\r\n\r\nGET /bytes/1 HTTP/1.1\r\n\r\nGET /nope HTTP/1.1\r\n\r\n",
+        b"GET /delay/30 HTTP/1.1\r\nHost: x\r\n\r\nGET /bytes/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n",
     )
     .unwrap();
     assert!(read_response(&mut s).contains("Content-Length: 1024"));
@@ -181,7 +189,8 @@ fn a_slow_head_is_cut_off_at_the_timeout() {
     // valgrind); one whose timeout restarts never does.
     let limit = Duration::from_secs(10);
     let start = Instant::now();
-    s.write_all(b"GET /bytes/1 HTTP/1.1\r\nX-Slow: ").unwrap();
+    s.write_all(b"GET /bytes/1 HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .unwrap();
     // After the server's close, a write draws a reset and the next fails.
     let closed = loop {
         if s.write_all(b"a").is_err() {
@@ -207,14 +216,18 @@ fn the_connection_cap_holds_new_clients_until_one_leaves() {
     config.max_connections = 1;
     let server = start(config);
     let mut first = connect(&server);
-    first.write_all(b"GET /bytes/1 HTTP/1.1\r\n\r\n").unwrap();
+    first
+        .write_all(b"GET /bytes/1 HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
     read_response(&mut first);
 
     let mut second = connect(&server);
     second
         .set_read_timeout(Some(Duration::from_millis(300)))
         .unwrap();
-    second.write_all(b"GET /bytes/2 HTTP/1.1\r\n\r\n").unwrap();
+    second
+        .write_all(b"GET /bytes/2 HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
     let mut buf = [0u8; 16];
     let err = second.read(&mut buf).unwrap_err();
     assert!(
@@ -237,7 +250,7 @@ fn a_client_that_never_reads_is_dropped_after_the_timeout() {
     let server = start(config);
     let mut s = connect(&server);
     // 64 MiB that the client never reads: the server's writes stall.
-    s.write_all(b"GET /bytes/67108864 HTTP/1.1\r\n\r\n")
+    s.write_all(b"GET /bytes/67108864 HTTP/1.1\r\nHost: x\r\n\r\n")
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(5);
     while server.stats().requests < 1 && Instant::now() < deadline {

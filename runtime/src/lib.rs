@@ -12,8 +12,9 @@
 //! * [`net`] has TCP and UDP sockets; [`io`] the `futures-io` traits, their
 //!   extension traits, and [`AsyncFd`](io::AsyncFd) for any file descriptor.
 //! * [`sync`] has channels, a oneshot, `Mutex`, `Semaphore` and `Notify`,
-//!   usable across threads; [`task::spawn_blocking`] runs blocking work on a
-//!   small thread pool.
+//!   usable across threads, and in [`sync::local`] the same for tasks of
+//!   one runtime, without atomics; [`task::spawn_blocking`] runs blocking
+//!   work on a small thread pool.
 //! * [`fs`] has tokio's file system functions, run on that pool.
 //! * [`process`] (Unix) starts child processes and awaits their exit.
 //! * [`signal::ctrl_c`] (Unix) waits for Ctrl-C, for servers that stop cleanly;

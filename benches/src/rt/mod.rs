@@ -27,6 +27,10 @@ pub trait Rt: 'static {
     type Stream: 'static;
     /// A TCP listener.
     type Listener: 'static;
+    /// The runtime's own bounded channel for tasks on its thread (the
+    /// `pingpong-local` row): solo's `sync::local`, tokio's `sync::mpsc`;
+    /// smol has none, so `async-channel`.
+    type LocalChannel: LocalChannel;
 
     /// Builds a fresh runtime, runs `future` on it to completion, and drops
     /// the runtime (and whatever tasks are still pending on it).
@@ -85,6 +89,24 @@ pub trait Rt: 'static {
     fn counters() -> Option<Counters> {
         None
     }
+}
+
+/// A bounded channel of `u64` between tasks of one runtime.
+pub trait LocalChannel: 'static {
+    /// The sending half.
+    type Sender: 'static;
+    /// The receiving half.
+    type Receiver: 'static;
+
+    /// A channel holding at most `capacity` values.
+    fn bounded(capacity: usize) -> (Self::Sender, Self::Receiver);
+
+    /// Sends `value`, waiting while the channel is full; `false` if the
+    /// receiver is gone.
+    fn send(tx: &Self::Sender, value: u64) -> impl Future<Output = bool> + '_;
+
+    /// The next value, or `None` once every sender is gone.
+    fn recv(rx: &mut Self::Receiver) -> impl Future<Output = Option<u64>> + '_;
 }
 
 /// Fills `buf` completely, or fails with `UnexpectedEof` if the peer closes first.

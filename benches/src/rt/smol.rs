@@ -9,7 +9,7 @@ use async_executor::LocalExecutor;
 use async_io::{Async, Timer};
 use futures_lite::{AsyncReadExt, AsyncWriteExt};
 
-use super::Rt;
+use super::{LocalChannel, Rt};
 
 /// smol's single-threaded form: a `'static` `LocalExecutor` driven by
 /// `async_io::block_on(ex.run(..))`. async-io starts a helper thread of its
@@ -34,6 +34,7 @@ impl Rt for Smol {
     const NAME: &'static str = "smol";
     type Stream = Async<TcpStream>;
     type Listener = Async<TcpListener>;
+    type LocalChannel = AsyncChannel;
 
     fn block_on<F: Future>(future: F) -> F::Output {
         async_io::block_on(executor().run(future))
@@ -97,5 +98,26 @@ impl Rt for Smol {
         buf: &'a [u8],
     ) -> impl Future<Output = io::Result<()>> + 'a {
         stream.write_all(buf)
+    }
+}
+
+/// `async_channel::bounded`: smol has no single-thread channel.
+#[derive(Debug)]
+pub struct AsyncChannel;
+
+impl LocalChannel for AsyncChannel {
+    type Sender = async_channel::Sender<u64>;
+    type Receiver = async_channel::Receiver<u64>;
+
+    fn bounded(capacity: usize) -> (Self::Sender, Self::Receiver) {
+        async_channel::bounded(capacity)
+    }
+
+    async fn send(tx: &Self::Sender, value: u64) -> bool {
+        tx.send(value).await.is_ok()
+    }
+
+    async fn recv(rx: &mut Self::Receiver) -> Option<u64> {
+        rx.recv().await.ok()
     }
 }

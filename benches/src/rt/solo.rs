@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use futures_lite::{AsyncReadExt, AsyncWriteExt};
 
-use super::{Counters, Rt, Unwrapped};
+use super::{Counters, LocalChannel, Rt, Unwrapped};
 
 /// solo with its default [`Builder`](solo::Builder) settings.
 #[derive(Debug)]
@@ -24,6 +24,7 @@ impl Rt for Solo {
     const NAME: &'static str = "solo";
     type Stream = solo::net::TcpStream;
     type Listener = solo::net::TcpListener;
+    type LocalChannel = SoloLocal;
 
     fn block_on<F: Future>(future: F) -> F::Output {
         let rt = Rc::new(solo::Runtime::new().expect("solo: cannot build a runtime"));
@@ -101,5 +102,26 @@ impl Rt for Solo {
                 }
             })
         })
+    }
+}
+
+/// `solo::sync::local::bounded`.
+#[derive(Debug)]
+pub struct SoloLocal;
+
+impl LocalChannel for SoloLocal {
+    type Sender = solo::sync::local::Sender<u64>;
+    type Receiver = solo::sync::local::Receiver<u64>;
+
+    fn bounded(capacity: usize) -> (Self::Sender, Self::Receiver) {
+        solo::sync::local::bounded(capacity)
+    }
+
+    async fn send(tx: &Self::Sender, value: u64) -> bool {
+        tx.send(value).await.is_ok()
+    }
+
+    async fn recv(rx: &mut Self::Receiver) -> Option<u64> {
+        rx.recv().await.ok()
     }
 }

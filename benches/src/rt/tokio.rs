@@ -5,7 +5,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use super::{Rt, Unwrapped};
+use super::{LocalChannel, Rt, Unwrapped};
 
 /// tokio's fastest single-threaded form: `new_current_thread().enable_all()`,
 /// the main future inside a `LocalSet`, tasks via `spawn_local`.
@@ -20,6 +20,7 @@ impl Rt for Tokio {
     const NAME: &'static str = "tokio";
     type Stream = tokio::net::TcpStream;
     type Listener = tokio::net::TcpListener;
+    type LocalChannel = TokioMpsc;
 
     fn block_on<F: Future>(future: F) -> F::Output {
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -95,5 +96,28 @@ impl Rt for Tokio {
             }
         }
         Ok(())
+    }
+}
+
+/// `tokio::sync::mpsc::channel`: tokio's bounded channel (its tasks run on
+/// one thread here, in a `LocalSet`, but the channel is the thread-safe one:
+/// tokio has no single-thread channel).
+#[derive(Debug)]
+pub struct TokioMpsc;
+
+impl LocalChannel for TokioMpsc {
+    type Sender = tokio::sync::mpsc::Sender<u64>;
+    type Receiver = tokio::sync::mpsc::Receiver<u64>;
+
+    fn bounded(capacity: usize) -> (Self::Sender, Self::Receiver) {
+        tokio::sync::mpsc::channel(capacity)
+    }
+
+    async fn send(tx: &Self::Sender, value: u64) -> bool {
+        tx.send(value).await.is_ok()
+    }
+
+    async fn recv(rx: &mut Self::Receiver) -> Option<u64> {
+        rx.recv().await
     }
 }

@@ -19,6 +19,7 @@ pub mod http_keepalive;
 pub mod idle;
 pub mod memory;
 pub mod pingpong;
+pub mod pingpong_local;
 pub mod spawn;
 pub mod timer_accuracy;
 pub mod timers;
@@ -97,6 +98,7 @@ macro_rules! workload {
 pub static ALL: &[Workload] = &[
     workload!(spawn),
     workload!(pingpong),
+    workload!(pingpong_local),
     workload!(timers),
     workload!(timer_accuracy),
     workload!(echo_latency, Some(echo_latency::SYSCALL_ROUNDS)),

@@ -1,5 +1,6 @@
 //! The server handling whatever a hostile client sends on one connection:
-//! request heads, pipelining, bodies to discard, refusals.
+//! request heads (HEAD, `Expect`, `Host`, absolute-form targets),
+//! pipelining, bodies to discard (by length or chunked), refusals.
 //!
 //! Input: first byte = read size (0: all at once), then the client's bytes.
 #![no_main]

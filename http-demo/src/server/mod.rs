@@ -5,19 +5,39 @@
 //!   of `ms` milliseconds (at most [`Config::max_delay`]), standing in for a
 //!   remote API's latency;
 //! * `GET /bytes/<n>`: 200 with `n` bytes (at most [`Config::max_bytes`]);
-//! * any other path: 404; any other method: 405; an out-of-range or
-//!   non-numeric number: 400 (checked before the method, so
-//!   `POST /bytes/abc` is a 400 and `POST /bytes/1` a 405).
+//! * any other path: 404; any method but GET and HEAD: 405 with
+//!   `Allow: GET, HEAD`; an out-of-range or non-numeric number: 400 (checked
+//!   before the method, so `POST /bytes/abc` is a 400 and `POST /bytes/1` a
+//!   405).
+//!
+//! `HEAD` gets the head `GET` would get, `Content-Length` included, and no
+//! body. Every response carries a `Date`. Targets may be in origin form
+//! (`/bytes/3`) or absolute form (`http://host/bytes/3`).
 //!
 //! Connections are kept alive (HTTP/1.1 default, or HTTP/1.0 with
-//! `Connection: keep-alive`) and pipelined requests are answered in order.
-//! A malformed request is refused and its connection closed: 400 (bad
-//! syntax, an invalid or conflicting `Content-Length`, a bad number in the
-//! path), 431 (a head over [`Config::max_head`] or too many header lines),
-//! 413 (a request body over 64 KiB) or 501 (a request with
-//! `Transfer-Encoding`). Everyone else is served as before.
+//! `Connection: keep-alive`, which the response then repeats) and pipelined
+//! requests are answered in order. Request bodies, by `Content-Length` or
+//! chunked, are read and discarded, up to 64 KiB; a HTTP/1.1 client that
+//! sends `Expect: 100-continue` gets `100 Continue` first, or the final
+//! answer at once (and a close) if the route refuses anyway. A malformed
+//! request is refused and its connection closed: 400 (bad syntax, a missing
+//! or repeated `Host`, an invalid or conflicting `Content-Length`, bad chunk
+//! framing, `Transfer-Encoding` with `Content-Length` or on HTTP/1.0, a bad
+//! number in the path), 413 (a request body over 64 KiB), 417 (an
+//! expectation other than `100-continue`), 431 (a head over
+//! [`Config::max_head`], too many header lines, or trailers over 2 KiB) or
+//! 501 (a transfer coding other than chunked). Everyone else is served as
+//! before.
+//!
+//! Inside: `request` (heads) and `chunked` (bodies) parse without I/O, pure
+//! functions over bytes; `route` decides each answer; `response` writes
+//! every response head; `conn` runs a connection: the I/O and the timeouts.
 
+mod chunked;
 pub(crate) mod conn;
+mod request;
+mod response;
+mod route;
 mod shutdown;
 
 use std::cell::Cell;
@@ -34,7 +54,7 @@ use std::time::Duration;
 
 use solo::net::TcpListener;
 
-pub use conn::DELAY_BODY_LEN;
+pub use route::DELAY_BODY_LEN;
 use shutdown::Signal;
 
 /// Server limits. Start from `Config::default()` and change fields.
@@ -89,7 +109,7 @@ pub struct Stats {
     pub in_flight: usize,
     /// The most requests ever answered at once.
     pub max_in_flight: usize,
-    /// Malformed requests refused (with 400, 413, 431 or 501).
+    /// Malformed requests refused (with 400, 413, 417, 431 or 501).
     pub bad_requests: usize,
     /// `accept` failures (such as running out of file descriptors).
     pub accept_errors: usize,

@@ -10,7 +10,7 @@ use std::thread;
 use std::time::Duration;
 
 /// The probe request: two body bytes, then the server closes.
-pub const GET_TWO_BYTES: &[u8] = b"GET /bytes/2 HTTP/1.1\r\nConnection: close\r\n\r\n";
+pub const GET_TWO_BYTES: &[u8] = b"GET /bytes/2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
 
 /// Reads one request head from `s`, a byte at a time so that nothing after
 /// it is consumed; stops early at end of stream or on an error.

@@ -20,6 +20,12 @@
 //!   await-able locks whose guards may be held across `.await`.
 //! * [`Notify`]: wakes one waiter, or all, without passing data.
 //!
+//! Which to pick: [`local`] has the same channels, `oneshot`, `Notify`,
+//! `Mutex`, `RwLock` and `Semaphore` for tasks talking to tasks of the same
+//! runtime, without atomics or locks (they are `!Send` or `!Sync`, so the
+//! compiler enforces it); use the thread-safe types here for anything that
+//! crosses a thread, [`spawn_blocking`] work included.
+//!
 //! ```
 //! use solo::sync;
 //!
@@ -43,6 +49,7 @@
 //! [`Waker`]: std::task::Waker
 //! [`spawn_blocking`]: crate::task::spawn_blocking
 
+pub mod local;
 mod notify;
 pub mod oneshot;
 
