@@ -53,6 +53,7 @@ pub mod net;
 #[cfg(unix)]
 pub mod process;
 mod reactor;
+mod rng;
 pub mod runtime;
 mod scheduler;
 #[cfg(unix)]
@@ -60,6 +61,7 @@ pub mod signal;
 pub mod stream;
 pub mod sync;
 pub mod task;
+pub mod test;
 pub mod time;
 
 pub use runtime::{block_on, Builder, Metrics, Runtime};
@@ -121,6 +123,8 @@ pub use task::{spawn, JoinError, JoinHandle};
 ///   reactor (at least 1).
 /// * `events_capacity = N`: [`Builder::events_capacity`], I/O events taken
 ///   per poll (at least 1).
+/// * `seed = N`: [`Builder::seed`], ready tasks run in an order drawn from
+///   the seed `N` (a `u64`) rather than FIFO.
 /// * `crate = "path"`: where to find this crate, `::solo` by default: for a
 ///   crate that renamed its dependency on solo (`crate = "::my_solo"`).
 ///
@@ -178,6 +182,33 @@ pub use solo_macros::main;
 ///     let n: u32 = "42".parse()?;
 ///     assert_eq!(n, 42);
 ///     Ok(())
+/// }
+/// ```
+///
+/// With `seeds = N` (tests only) the test runs under `N` seeded schedules,
+/// each on a fresh runtime with a paused clock, through
+/// [`test::explore_with`]: the first failure names the seed that replays it
+/// (`failed with seed 8123; replay with SOLO_SEED=8123`), and with
+/// `SOLO_SEED` set only that seed runs.
+///
+/// ```
+/// use std::cell::Cell;
+/// use std::rc::Rc;
+///
+/// #[solo::test(seeds = 1000)]
+/// async fn two_tasks_add_without_losing_an_update() {
+///     let total = Rc::new(Cell::new(0));
+///     let add = |n| {
+///         let total = total.clone();
+///         solo::spawn(async move {
+///             let seen = total.get();
+///             total.set(seen + n); // no `.await` between read and write
+///         })
+///     };
+///     let (a, b) = (add(1), add(2));
+///     a.await.unwrap();
+///     b.await.unwrap();
+///     assert_eq!(total.get(), 3);
 /// }
 /// ```
 ///

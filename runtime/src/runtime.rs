@@ -74,6 +74,8 @@ pub struct Builder {
     budget: usize,
     start_paused: bool,
     unhandled_panic: UnhandledPanic,
+    /// `None`: no explicit choice, so `SOLO_SEED` decides.
+    seed: Option<Option<u64>>,
 }
 
 /// What a runtime does when a spawned task panics; see
@@ -100,6 +102,7 @@ impl Default for Builder {
             budget: 61,
             start_paused: false,
             unhandled_panic: UnhandledPanic::Ignore,
+            seed: None,
         }
     }
 }
@@ -157,18 +160,92 @@ impl Builder {
         self
     }
 
+    /// Runs ready tasks in a pseudo-random order drawn from `seed`, instead
+    /// of first come, first served; `None` keeps the FIFO order whatever
+    /// `SOLO_SEED` says.
+    ///
+    /// With a seed, whenever several tasks are ready the next one to run is
+    /// drawn from all of them, each as likely. Tasks woken by timers due at
+    /// the same instant, or by one batch of I/O events, are ready together,
+    /// so their order is drawn too; so is the start branch of an unbiased
+    /// [`select!`](crate::select). On a paused clock with no outside input
+    /// (no real sockets, no threads), the same program and seed give the
+    /// same schedule, step for step: a bug that depends on the order of
+    /// tasks shows up under some seed, and that seed replays it.
+    /// [`Metrics::schedule_fingerprint`] (a hash of the ids of the tasks
+    /// polled, in order) tells two schedules apart.
+    /// [`solo::test::explore`](crate::test::explore) runs a test under many
+    /// seeds.
+    ///
+    /// Without a call to `seed`, the environment variable `SOLO_SEED` (a
+    /// decimal `u64`) sets it; [`build`](Self::build) fails with
+    /// `InvalidInput` if it holds anything else.
+    ///
+    /// ```
+    /// use std::cell::RefCell;
+    /// use std::rc::Rc;
+    ///
+    /// fn order(seed: u64) -> Vec<u32> {
+    ///     let rt = solo::Builder::new().seed(seed).build().unwrap();
+    ///     rt.block_on(async {
+    ///         let order = Rc::new(RefCell::new(Vec::new()));
+    ///         let tasks: Vec<_> = (0..8)
+    ///             .map(|i| {
+    ///                 let order = order.clone();
+    ///                 solo::spawn(async move { order.borrow_mut().push(i) })
+    ///             })
+    ///             .collect();
+    ///         for task in tasks {
+    ///             task.await.unwrap();
+    ///         }
+    ///         order.take()
+    ///     })
+    /// }
+    /// assert_eq!(order(7), order(7)); // one seed, one schedule
+    /// assert_ne!(order(7), (0..8).collect::<Vec<_>>()); // not FIFO
+    /// ```
+    pub fn seed(&mut self, seed: impl Into<Option<u64>>) -> &mut Builder {
+        self.seed = Some(seed.into());
+        self
+    }
+
+    /// The seed this builder's runtimes get: its own choice, else
+    /// `SOLO_SEED`'s.
+    fn resolved_seed(&self) -> io::Result<Option<u64>> {
+        if let Some(seed) = self.seed {
+            return Ok(seed);
+        }
+        match std::env::var("SOLO_SEED") {
+            Err(std::env::VarError::NotPresent) => Ok(None),
+            Ok(v) if v.trim().is_empty() => Ok(None),
+            Ok(v) => v.trim().parse().map(Some).map_err(|_| {
+                io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("SOLO_SEED={v:?} is not a seed: expected a decimal u64"),
+                )
+            }),
+            Err(std::env::VarError::NotUnicode(v)) => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("SOLO_SEED={v:?} is not a seed: expected a decimal u64"),
+            )),
+        }
+    }
+
     /// Builds the runtime.
     ///
     /// # Errors
     ///
     /// If the operating system refuses to create the poller or its waker
-    /// (out of file descriptors, for instance).
+    /// (out of file descriptors, for instance), or if `SOLO_SEED` holds
+    /// something other than a seed (see [`seed`](Self::seed)).
     pub fn build(&self) -> io::Result<Runtime> {
+        let seed = self.resolved_seed()?;
         let (reactor, waker) = Reactor::new(self.events_capacity)?;
         let core = Core {
             scheduler: Scheduler::new(
                 Arc::new(Shared::new(waker)),
                 self.unhandled_panic == UnhandledPanic::ShutdownRuntime,
+                seed,
             ),
             reactor,
             timers: RefCell::new(Timers::default()),
@@ -391,6 +468,7 @@ fn core_metrics(core: &Core) -> Metrics {
             timers_fired: timers.fired(),
             timers_pending: timers.pending(),
             timers_stored: timers.len(),
+            schedule_fingerprint: core.scheduler.fingerprint(),
         }
     }
 }
@@ -442,4 +520,9 @@ pub struct Metrics {
     pub timers_pending: usize,
     /// Timer slots in use (pending, or fired but not yet dropped).
     pub timers_stored: usize,
+    /// With a seed ([`Builder::seed`]): a hash of the ids of the tasks
+    /// polled so far (the `block_on` future included), in order. Two runs
+    /// of one program with one seed give the same value; a different
+    /// schedule almost surely a different one. `None` without a seed.
+    pub schedule_fingerprint: Option<u64>,
 }

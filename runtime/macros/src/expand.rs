@@ -42,7 +42,13 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
             return out;
         }
     };
-    let options = Options::parse(args, kind.name());
+    let options = Options::parse(args, kind.name()).and_then(|options| match &options.seeds {
+        Some((_, name)) if kind == Kind::Main => Err(syn::Error::new_spanned(
+            name,
+            "`seeds` explores schedules in tests: it is an option of `#[solo::test]`",
+        )),
+        _ => Ok(options),
+    });
     let checked = check(kind, &mut function);
     match (options, checked) {
         (Ok(options), Ok(())) => generate(kind, &options, function),
@@ -151,6 +157,28 @@ fn generate(kind: Kind, options: &Options, function: ItemFn) -> TokenStream {
         Some(statement) => statement.span(),
         None => block.brace_token.span.join(),
     };
+    if let Some((seeds, _)) = &options.seeds {
+        // Once per seed: a closure that makes the body's future afresh,
+        // boxed so that its output type is named (for `?`) where it can be.
+        let make = match &output {
+            Some(output) => quote_spanned! {tail=>
+                || -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = #output>>> {
+                    ::std::boxed::Box::pin(async move { #(#statements)* })
+                }
+            },
+            None => quote!(|| async move { #(#statements)* }),
+        };
+        return quote! {
+            #test
+            #(#outer)*
+            #vis #sig {
+                #(#inner)*
+                let mut builder = #krate::Builder::new();
+                let _ = &mut builder #calls;
+                #krate::test::explore_with(&builder, #seeds, #make)
+            }
+        };
+    }
     let body = quote_spanned!(block.brace_token.span.join()=> async move { #(#statements)* });
     let typed = output.map(|output| {
         quote_spanned! {tail=>

@@ -1,5 +1,6 @@
 //! The attribute's options: `start_paused = bool`, `budget = N`,
-//! `events_capacity = N`, `crate = "path"`.
+//! `events_capacity = N`, `seed = N`, `seeds = N` (tests only),
+//! `crate = "path"`.
 //!
 //! Each error spans the token that is wrong: the name of an unknown or
 //! repeated option, the value of the wrong type.
@@ -16,10 +17,14 @@ pub(crate) struct Options {
     start_paused: Option<bool>,
     budget: Option<usize>,
     events_capacity: Option<usize>,
+    seed: Option<u64>,
+    /// `seeds = N`: run the test under `N` seeded schedules.
+    pub(crate) seeds: Option<(u64, Path)>,
     krate: Option<Path>,
 }
 
-const KNOWN: &str = "`start_paused`, `budget`, `events_capacity` or `crate`";
+const KNOWN: &str =
+    "`start_paused`, `budget`, `events_capacity`, `seed`, `seeds` (tests) or `crate`";
 
 impl Options {
     /// Parses the attribute's arguments, `name = value` pairs separated by
@@ -59,6 +64,14 @@ impl Options {
                 .events_capacity
                 .replace(parse_count(value, &name)?)
                 .is_some(),
+            "seed" => self.seed.replace(parse_u64(value, &name)?).is_some(),
+            "seeds" => {
+                let seeds = parse_u64(value, &name)?;
+                if seeds == 0 {
+                    return Err(syn::Error::new_spanned(value, "`seeds` must be at least 1"));
+                }
+                self.seeds.replace((seeds, pair.path.clone())).is_some()
+            }
             "crate" => self.krate.replace(parse_path(value)?).is_some(),
             "flavor" | "worker_threads" => {
                 return Err(syn::Error::new_spanned(
@@ -103,6 +116,9 @@ impl Options {
         }
         if let Some(capacity) = self.events_capacity {
             calls.extend(quote!(.events_capacity(#capacity)));
+        }
+        if let Some(seed) = self.seed {
+            calls.extend(quote!(.seed(#seed)));
         }
         calls
     }
@@ -183,4 +199,21 @@ fn parse_path(value: &Expr) -> syn::Result<Path> {
             "`crate` takes a string literal holding a path, as in `crate = \"::solo\"`",
         )),
     }
+}
+
+fn parse_u64(value: &Expr, name: &str) -> syn::Result<u64> {
+    if let Expr::Lit(ExprLit {
+        lit: Lit::Int(int), ..
+    }) = value
+    {
+        if int.suffix().is_empty() || int.suffix() == "u64" {
+            if let Ok(n) = int.base10_parse::<u64>() {
+                return Ok(n);
+            }
+        }
+    }
+    Err(syn::Error::new_spanned(
+        value,
+        format!("`{name}` takes a whole number (a `u64`)"),
+    ))
 }

@@ -230,6 +230,16 @@ pub enum End {
 /// of an unbiased `select!`.
 #[doc(hidden)]
 pub fn random_start(n: u32) -> u32 {
+    // A seeded runtime draws it from its seed, so that a replay replays
+    // `select!` too.
+    let seeded = crate::context::with_current(|core| {
+        core.scheduler
+            .rng()
+            .map(|rng| rng.below(n.max(1) as usize) as u32)
+    });
+    if let Some(Some(start)) = seeded {
+        return start;
+    }
     thread_local! {
         static STATE: Cell<u64> = const { Cell::new(0) };
     }

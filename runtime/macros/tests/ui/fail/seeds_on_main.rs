@@ -1,0 +1,2 @@
+#[solo::main(seeds = 10)]
+async fn main() {}
