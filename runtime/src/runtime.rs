@@ -15,7 +15,7 @@ use std::pin::pin;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::context::{self, Core};
 use crate::reactor::Reactor;
@@ -76,6 +76,7 @@ pub struct Builder {
     unhandled_panic: UnhandledPanic,
     /// `None`: no explicit choice, so `SOLO_SEED` decides.
     seed: Option<Option<u64>>,
+    timer_slack: Duration,
 }
 
 /// What a runtime does when a spawned task panics; see
@@ -103,6 +104,7 @@ impl Default for Builder {
             start_paused: false,
             unhandled_panic: UnhandledPanic::Ignore,
             seed: None,
+            timer_slack: Duration::from_micros(50),
         }
     }
 }
@@ -132,6 +134,28 @@ impl Builder {
     /// says how a paused clock moves, and what it cannot see.
     pub fn start_paused(&mut self, paused: bool) -> &mut Builder {
         self.start_paused = paused;
+        self
+    }
+
+    /// How late a timer may fire so that it shares a wake-up with others
+    /// (default 50 µs, Linux's own default timer slack).
+    ///
+    /// Never early: a sleep ends at or after its deadline, and at most
+    /// `slack` after it (plus the time the loop takes to get there). In
+    /// exchange, timers due within `slack` of one another fire in one
+    /// wake-up, and a stream of them wakes the thread about once per
+    /// `slack` instead of once per timer. A lone timer still wakes the loop
+    /// at its own deadline. [`Duration::ZERO`] wakes for every deadline to
+    /// the nanosecond. A paused clock ignores the slack.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = solo::Builder::new().timer_slack(Duration::ZERO).build().unwrap();
+    /// rt.block_on(solo::time::sleep(Duration::from_millis(1)));
+    /// ```
+    pub fn timer_slack(&mut self, slack: Duration) -> &mut Builder {
+        self.timer_slack = slack;
         self
     }
 
@@ -248,7 +272,7 @@ impl Builder {
                 seed,
             ),
             reactor,
-            timers: RefCell::new(Timers::default()),
+            timers: RefCell::new(Timers::new(self.timer_slack, self.start_paused)),
             clock: Clock::new(self.start_paused),
             blocking_jobs: Cell::new(0),
         };

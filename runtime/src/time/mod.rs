@@ -71,7 +71,11 @@ use crate::context;
 /// Panics outside a runtime.
 #[track_caller]
 pub fn pause() {
-    with_clock("pause", |c| c.pause());
+    with_clock("pause", |core| {
+        core.clock.pause();
+        // Paused timings are exact: no slack.
+        core.timers.borrow_mut().set_paused(true);
+    });
 }
 
 /// Resumes a paused clock: it runs at the system clock's pace again, from the
@@ -82,7 +86,10 @@ pub fn pause() {
 /// Panics outside a runtime.
 #[track_caller]
 pub fn resume() {
-    with_clock("resume", |c| c.resume());
+    with_clock("resume", |core| {
+        core.clock.resume();
+        core.timers.borrow_mut().set_paused(false);
+    });
 }
 
 /// Moves a paused clock forward by `duration`, fires every timer due at the
@@ -148,8 +155,8 @@ pub async fn advance(duration: Duration) {
 }
 
 #[track_caller]
-fn with_clock<R>(what: &str, f: impl FnOnce(&clock::Clock) -> R) -> R {
-    match context::with_current(|core| f(&core.clock)) {
+fn with_clock<R>(what: &str, f: impl FnOnce(&context::Core) -> R) -> R {
+    match context::with_current(|core| f(core)) {
         Some(r) => r,
         None => panic!("solo::time::{what} called outside a runtime"),
     }

@@ -4,6 +4,21 @@
 //! heap entry behind, recognised as stale by its generation when it surfaces.
 //! Stale entries are swept out whenever they outnumber the live ones, so the
 //! heap stays within twice the number of pending timers.
+//!
+//! # Slack
+//!
+//! With a slack `s` ([`Builder::timer_slack`](crate::Builder::timer_slack)),
+//! [`Timers::next_deadline`] does not name the earliest deadline `d` but a
+//! wake-up moment in `[d, d + s]`: the latest pending deadline in that
+//! window, and no earlier than `s` after the last moment timers fired. The
+//! loop waits until then and fires every timer due, so timers that fall
+//! due close together share one wake-up, and a stream of them costs at
+//! most about one wake-up per `s`. Nothing fires early (a timer fires only
+//! once its deadline has passed); the price is lateness: a timer may fire
+//! up to `s` after its deadline. A lone timer, with no other due within
+//! `s` after it and none fired in the `s` before, still wakes the loop at
+//! its own deadline. While the clock is paused the slack is off, so that
+//! paused timings stay exact.
 
 use std::cell::RefCell;
 use std::cmp::Reverse;
@@ -37,15 +52,41 @@ pub(crate) fn fire_due(timers: &RefCell<Timers>, now: u64) {
     }
 }
 
+/// How many heap entries [`Timers::next_deadline`] looks at, at most, to
+/// find the latest deadline within the slack: a bound on its cost.
+const SLACK_SCAN: usize = 64;
+
 #[derive(Default)]
 pub(crate) struct Timers {
     timers: Slab<Timer>,
     heap: BinaryHeap<Entry>,
     next_generation: u32,
     fired: u64,
+    /// Nanoseconds a wake-up may come after the earliest deadline (see the
+    /// module docs); 0 wakes for each deadline exactly.
+    slack: u64,
+    /// The clock is paused: the slack is off.
+    paused: bool,
+    /// The tick at which timers last fired, if any did.
+    last_fired_at: Option<u64>,
 }
 
 impl Timers {
+    /// An empty store that coalesces wake-ups within `slack` (see the module
+    /// docs), unless the clock is `paused`.
+    pub(crate) fn new(slack: std::time::Duration, paused: bool) -> Timers {
+        Timers {
+            slack: u64::try_from(slack.as_nanos()).unwrap_or(u64::MAX),
+            paused,
+            ..Timers::default()
+        }
+    }
+
+    /// The clock was paused (the slack is off) or resumed.
+    pub(crate) fn set_paused(&mut self, paused: bool) {
+        self.paused = paused;
+    }
+
     /// Adds a timer for `deadline` and returns its key.
     pub(crate) fn insert(&mut self, deadline: u64, waker: Waker) -> usize {
         let generation = self.bump_generation();
@@ -93,8 +134,26 @@ impl Timers {
         waker
     }
 
-    /// The earliest pending deadline.
+    /// When the loop should wake for timers: the earliest pending deadline,
+    /// or with a slack a moment at most the slack after it (see the module
+    /// docs). Never before the earliest deadline.
     pub(crate) fn next_deadline(&mut self) -> Option<u64> {
+        let earliest = self.earliest()?;
+        if self.slack == 0 || self.paused {
+            return Some(earliest);
+        }
+        let limit = earliest.saturating_add(self.slack);
+        // Not sooner than the slack after the last firing, so that a
+        // stream of timers a few microseconds apart is taken in batches.
+        let paced = self
+            .last_fired_at
+            .map_or(earliest, |t| t.saturating_add(self.slack))
+            .clamp(earliest, limit);
+        Some(paced.max(self.latest_within(limit)))
+    }
+
+    /// The earliest pending deadline; drops stale entries off the top.
+    fn earliest(&mut self) -> Option<u64> {
         while let Some(&Reverse((deadline, key, generation))) = self.heap.peek() {
             if self.is_live(key, generation, deadline) {
                 return Some(deadline);
@@ -102,6 +161,43 @@ impl Timers {
             self.heap.pop();
         }
         None
+    }
+
+    /// The latest live deadline at or before `limit` among the first
+    /// [`SLACK_SCAN`] heap entries found at or before it (0 if none).
+    ///
+    /// Walks the heap's array as the tree it is: a node's children sit at
+    /// `2i + 1` and `2i + 2` and are never earlier than it, so a node past
+    /// `limit` ends its branch. `BinaryHeap` does not promise that layout;
+    /// were it another, the walk would only find fewer deadlines, and a
+    /// wake-up would cover fewer timers: nothing would fire early, since
+    /// the result never exceeds `limit` and firing still waits for each
+    /// timer's own deadline.
+    fn latest_within(&self, limit: u64) -> u64 {
+        let heap = self.heap.as_slice();
+        let mut stack = [0usize; SLACK_SCAN];
+        let (mut top, mut seen, mut latest) = (1, 0, 0);
+        while top > 0 && seen < SLACK_SCAN {
+            top -= 1;
+            let i = stack[top];
+            let Some(&Reverse((deadline, key, generation))) = heap.get(i) else {
+                continue;
+            };
+            if deadline > limit {
+                continue;
+            }
+            seen += 1;
+            if deadline > latest && self.is_live(key, generation, deadline) {
+                latest = deadline;
+            }
+            for child in [2 * i + 1, 2 * i + 2] {
+                if top < SLACK_SCAN && child < heap.len() {
+                    stack[top] = child;
+                    top += 1;
+                }
+            }
+        }
+        latest
     }
 
     /// Fires the earliest timer due at `now`, returning its waker to wake.
@@ -119,6 +215,7 @@ impl Timers {
             let timer = &mut self.timers[key as usize];
             timer.fired = true;
             self.fired += 1;
+            self.last_fired_at = Some(now);
             return Some(timer.waker.take());
         }
     }
@@ -249,5 +346,55 @@ mod tests {
             t.pop_due(u64::MAX).is_none(),
             "the old deadline must not fire again"
         );
+    }
+
+    #[test]
+    fn the_wake_up_is_the_latest_deadline_within_the_slack() {
+        let mut t = Timers::new(std::time::Duration::from_nanos(100), false);
+        for d in [1_000, 1_030, 1_100, 1_101, 5_000] {
+            t.insert(d, noop_waker());
+        }
+        // 1,101 is past 1,000 + 100: not covered.
+        assert_eq!(t.next_deadline(), Some(1_100));
+        let mut fired = 0;
+        while t.pop_due(1_100).is_some() {
+            fired += 1;
+        }
+        assert_eq!(fired, 3, "one wake-up fires the three timers in the window");
+        // 1,101 is due one tick after the last firing: paced to 1,200.
+        assert_eq!(t.next_deadline(), Some(1_200));
+        while t.pop_due(1_200).is_some() {}
+        // A lone timer long after the last firing: its own deadline.
+        assert_eq!(t.next_deadline(), Some(5_000));
+    }
+
+    #[test]
+    fn a_wake_up_is_never_before_the_earliest_deadline_nor_past_the_slack() {
+        let slack = 1_000;
+        let mut t = Timers::new(std::time::Duration::from_nanos(slack), false);
+        let mut x = 12_345u64;
+        for _ in 0..10_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            t.insert((x >> 33) % 1_000_000, noop_waker());
+        }
+        while let Some(earliest) = t.earliest() {
+            let wake = t.next_deadline().unwrap();
+            assert!(wake >= earliest && wake <= earliest + slack);
+            while t.pop_due(wake).is_some() {}
+        }
+    }
+
+    #[test]
+    fn zero_slack_or_a_paused_clock_wakes_for_the_earliest_deadline() {
+        for mut t in [
+            Timers::new(std::time::Duration::ZERO, false),
+            Timers::new(std::time::Duration::from_nanos(100), true),
+        ] {
+            t.insert(1_000, noop_waker());
+            t.insert(1_050, noop_waker());
+            assert_eq!(t.next_deadline(), Some(1_000));
+        }
     }
 }
