@@ -65,8 +65,6 @@ fn different_seeds_explore_different_orders() {
         orders.len()
     );
     assert_eq!(prints.len(), orders.len(), "one fingerprint per order");
-    let fifo = program(None).0;
-    assert!(!orders.contains(&fifo) || orders.len() > 1);
 }
 
 #[test]
@@ -137,9 +135,10 @@ fn an_unbiased_select_starts_where_the_seed_says() {
     );
 }
 
-/// The planted bug: two withdrawals check the balance, then update it
-/// after an `.await`. FIFO runs each check and update back to back... only
-/// if the task is not interleaved: the yield lets the other one in.
+/// The planted bug: each withdrawal checks the balance, then updates it
+/// after an `.await`. Under FIFO the first withdrawal is done before the
+/// second is spawned, so the bug never shows; a seeded order can run the
+/// second check inside the first one's gap.
 async fn bank() {
     let balance = Rc::new(Cell::new(100i64));
     let withdraw = |amount| {
