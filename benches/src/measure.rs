@@ -182,5 +182,12 @@ mod tests {
         assert!(wall >= Duration::from_millis(50));
         // Generous: the machine is shared, but a spinning thread gets some CPU.
         assert!(cpu >= Duration::from_millis(5), "cpu {cpu:?}");
+        // A loop with no system calls spends its time in user space.
+        let split = probe.split();
+        assert!(split.user >= Duration::from_millis(5), "{split:?}");
+        assert!(
+            split.user + split.system >= cpu,
+            "{split:?} against {cpu:?}"
+        );
     }
 }
