@@ -71,8 +71,8 @@ impl Totals {
     }
 }
 
-/// One echo run: a listener, `connections` clients and the server side of
-/// each, all on one [`Poll`].
+/// One echo run: a listener, the clients [`connect`](Echo::connect) starts
+/// and the server end of each, all on one [`Poll`].
 ///
 /// Call [`connect`](Echo::connect), then optionally
 /// [`established`](Echo::established), then [`run`](Echo::run) (the round
