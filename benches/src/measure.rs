@@ -6,6 +6,18 @@ use std::time::{Duration, Instant};
 /// CPU time (user + system) of every thread of this process so far, and its
 /// peak resident set size in bytes, from `getrusage(RUSAGE_SELF)`.
 pub fn rusage() -> (Duration, u64) {
+    let (user, system, max_rss) = rusage_split();
+    (user + system, max_rss)
+}
+
+/// User-space CPU time of every thread of this process so far (the part of
+/// [`rusage`]'s CPU time spent outside the kernel).
+pub fn user_cpu() -> Duration {
+    rusage_split().0
+}
+
+/// User CPU, system CPU and peak RSS in bytes, from one `getrusage(RUSAGE_SELF)`.
+fn rusage_split() -> (Duration, Duration, u64) {
     // SAFETY: all-zero bytes are a valid `rusage` (plain integers and timevals).
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: `usage` is a valid, writable `rusage` for the call's duration.
@@ -13,15 +25,18 @@ pub fn rusage() -> (Duration, u64) {
     if rc != 0 {
         // getrusage(RUSAGE_SELF) only fails on a bad pointer; report zero
         // rather than invent a figure.
-        return (Duration::ZERO, 0);
+        return (Duration::ZERO, Duration::ZERO, 0);
     }
     let tv = |t: libc::timeval| {
         Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
     };
-    let cpu = tv(usage.ru_utime) + tv(usage.ru_stime);
     // ru_maxrss is in KiB on Linux and the BSDs, in bytes on macOS.
     let scale = if cfg!(target_os = "macos") { 1 } else { 1024 };
-    (cpu, usage.ru_maxrss as u64 * scale)
+    (
+        tv(usage.ru_utime),
+        tv(usage.ru_stime),
+        usage.ru_maxrss as u64 * scale,
+    )
 }
 
 /// The current resident set size in bytes.
@@ -52,22 +67,47 @@ fn statm_rss() -> Option<u64> {
 #[derive(Debug, Clone, Copy)]
 pub struct Probe {
     wall: Instant,
-    cpu: Duration,
+    user: Duration,
+    system: Duration,
+}
+
+/// What a [`Probe`] measured between its start and [`Probe::split`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Split {
+    /// Wall-clock time.
+    pub wall: Duration,
+    /// CPU time in user space, every thread.
+    pub user: Duration,
+    /// CPU time in the kernel on this process's behalf, every thread.
+    pub system: Duration,
 }
 
 impl Probe {
     /// Starts measuring now.
     pub fn start() -> Probe {
+        let (user, system, _) = rusage_split();
         Probe {
             wall: Instant::now(),
-            cpu: rusage().0,
+            user,
+            system,
         }
     }
 
-    /// Wall time and CPU time (all threads) since the start.
+    /// Wall time and CPU time (all threads, user + system) since the start.
     pub fn stop(&self) -> (Duration, Duration) {
-        let cpu = rusage().0.saturating_sub(self.cpu);
-        (self.wall.elapsed(), cpu)
+        let split = self.split();
+        (split.wall, split.user + split.system)
+    }
+
+    /// Wall time, user CPU and system CPU since the start, from one
+    /// `getrusage` call (so `user + system` is what [`stop`](Self::stop) gives).
+    pub fn split(&self) -> Split {
+        let (user, system, _) = rusage_split();
+        Split {
+            wall: self.wall.elapsed(),
+            user: user.saturating_sub(self.user),
+            system: system.saturating_sub(self.system),
+        }
     }
 }
 
@@ -142,5 +182,12 @@ mod tests {
         assert!(wall >= Duration::from_millis(50));
         // Generous: the machine is shared, but a spinning thread gets some CPU.
         assert!(cpu >= Duration::from_millis(5), "cpu {cpu:?}");
+        // A loop with no system calls spends its time in user space.
+        let split = probe.split();
+        assert!(split.user >= Duration::from_millis(5), "{split:?}");
+        assert!(
+            split.user + split.system >= cpu,
+            "{split:?} against {cpu:?}"
+        );
     }
 }

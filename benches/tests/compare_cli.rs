@@ -70,3 +70,32 @@ fn a_child_with_bad_arguments_fails_cleanly() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown runtime"));
 }
+
+#[test]
+fn the_echo_rows_have_a_floor_column_and_a_solo_over_floor_ratio() {
+    let out = Command::new(env!("CARGO_BIN_EXE_compare"))
+        .args(["--quick", "--json", "--runs", "1", "--only", "echo-latency"])
+        .output()
+        .expect("compare runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let rows = json["rows"].as_array().expect("rows");
+    let latency = rows
+        .iter()
+        .find(|r| r["metric"] == "µs/round trip")
+        .expect("the latency row");
+    let floor = latency["median"]["floor"].as_f64().expect("a floor median");
+    assert!(floor > 0.0, "{latency}");
+    assert!(latency["solo_over_floor"].as_f64().is_some(), "{latency}");
+    // The runtimes and the floor each ran once.
+    let processes = json["processes"].as_array().expect("processes");
+    let runtimes: Vec<_> = processes
+        .iter()
+        .map(|p| p["runtime"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(runtimes, ["solo", "tokio", "smol", "floor"]);
+}

@@ -131,3 +131,73 @@ fn pingpong_local_reports_ns_per_hop_on_every_runtime() {
         assert!(report.get("ns/hop").is_some_and(|ns| ns > 0.0));
     }
 }
+
+/// The mio floor's clients and servers both count: every connection does
+/// every round trip, and the servers echo exactly the bytes sent.
+#[test]
+fn the_mio_floor_echoes_every_round_trip_on_every_connection() {
+    use benches::workloads::echo_floor::{Echo, Totals};
+
+    // echo-throughput's shape: clients start as soon as they connect.
+    let mut echo = Echo::listen(7).expect("binds");
+    echo.connect(3, true).expect("connects");
+    echo.run().expect("runs");
+    let totals = echo.finish().expect("every server sees its client close");
+    assert_eq!(
+        totals,
+        Totals {
+            round_trips: 21,
+            bytes_echoed: 21 * 64
+        }
+    );
+    totals.check(3, 7).expect("the counts match");
+    assert!(totals.check(3, 8).is_err(), "a missing round trip passed");
+
+    // echo-latency's shape: connected first, the rounds after.
+    let mut echo = Echo::listen(5).expect("binds");
+    echo.connect(1, false).expect("connects");
+    echo.established().expect("connects and accepts");
+    echo.run().expect("runs");
+    let totals = echo.finish().expect("the server sees the client close");
+    totals.check(1, 5).expect("the counts match");
+
+    // No rounds: connect, close, done.
+    let mut echo = Echo::listen(0).expect("binds");
+    echo.connect(2, true).expect("connects");
+    echo.run().expect("runs");
+    echo.finish()
+        .expect("closes")
+        .check(2, 0)
+        .expect("nothing sent");
+}
+
+/// The floor column reports what the runtimes report on the echo rows, and
+/// only the echo rows have one.
+#[test]
+fn the_floor_runs_the_echo_workloads_and_reports_the_runtimes_figures() {
+    for w in ALL {
+        let floored = ["echo-latency", "echo-throughput"].contains(&w.name);
+        assert_eq!(w.runs_on(Runtime::Floor), floored, "{}", w.name);
+        for rt in Runtime::ALL {
+            assert!(w.runs_on(rt), "{} on {}", w.name, rt.name());
+        }
+        if !floored {
+            let params = Params {
+                quick: true,
+                rounds: Some(1),
+            };
+            let e = w.run(Runtime::Floor, &params).expect_err("no floor");
+            assert!(e.to_string().contains("no mio floor"), "{e}");
+            continue;
+        }
+        let floor = run(w.name, Runtime::Floor, 40);
+        let solo = run(w.name, Runtime::Solo, 40);
+        assert_eq!(labels(&floor), labels(&solo), "{}", w.name);
+        for m in &floor.metrics {
+            assert!(m.value.is_finite() && m.value >= 0.0, "{}: {m:?}", w.name);
+        }
+    }
+    let throughput = run("echo-throughput", Runtime::Floor, 40);
+    assert!(throughput.get("round trips/s").is_some_and(|r| r > 0.0));
+    assert_eq!(Runtime::from_name("floor"), Some(Runtime::Floor));
+}

@@ -130,7 +130,8 @@ pub struct Counters {
     pub timers_fired: u64,
 }
 
-/// The runtimes `compare` knows, by name.
+/// The columns of `compare`'s table, by name: the three runtimes, and the
+/// mio floor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Runtime {
     /// [`Solo`].
@@ -139,11 +140,20 @@ pub enum Runtime {
     Tokio,
     /// [`Smol`].
     Smol,
+    /// Not a runtime: the same workload written against bare mio, with no
+    /// executor (`workloads::echo_floor`), for the workloads that have
+    /// one (`Workload::runs_on`). Never in [`Runtime::ALL`].
+    Floor,
 }
 
 impl Runtime {
-    /// All of them, in table order.
+    /// The three runtimes, in table order.
     pub const ALL: [Runtime; 3] = [Runtime::Solo, Runtime::Tokio, Runtime::Smol];
+
+    /// Every column of the table, in order: the runtimes, then the floor.
+    /// A column's position here is its [`index`](Runtime::index).
+    pub const COLUMNS: [Runtime; 4] =
+        [Runtime::Solo, Runtime::Tokio, Runtime::Smol, Runtime::Floor];
 
     /// The command-line name.
     pub fn name(self) -> &'static str {
@@ -151,12 +161,31 @@ impl Runtime {
             Runtime::Solo => Solo::NAME,
             Runtime::Tokio => Tokio::NAME,
             Runtime::Smol => Smol::NAME,
+            Runtime::Floor => "floor",
         }
     }
 
-    /// Parses a command-line name.
+    /// The heading of its column in the table.
+    pub fn title(self) -> &'static str {
+        match self {
+            Runtime::Floor => "mio floor",
+            rt => rt.name(),
+        }
+    }
+
+    /// Its position in [`Runtime::COLUMNS`] (and in [`Runtime::ALL`] for a runtime).
+    pub fn index(self) -> usize {
+        match self {
+            Runtime::Solo => 0,
+            Runtime::Tokio => 1,
+            Runtime::Smol => 2,
+            Runtime::Floor => 3,
+        }
+    }
+
+    /// Parses a command-line name (`floor` included).
     pub fn from_name(name: &str) -> Option<Runtime> {
-        Runtime::ALL.into_iter().find(|r| r.name() == name)
+        Runtime::COLUMNS.into_iter().find(|r| r.name() == name)
     }
 }
 

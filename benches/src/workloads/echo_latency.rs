@@ -1,9 +1,13 @@
 //! echo-latency: an echo server task and a client task in one runtime over
 //! 127.0.0.1, one connection, 100,000 round trips of 64 bytes. Reports µs
 //! per round trip (`compare` adds system calls per round trip under strace).
+//! [`floor`] runs the same on bare mio ([`echo_floor`](super::echo_floor)).
 
 use std::io;
 
+use std::time::Duration;
+
+use super::echo_floor::Echo;
 use super::{echo, Params};
 use crate::measure::Probe;
 use crate::report::Report;
@@ -17,9 +21,22 @@ pub const ABOUT: &str =
 /// Round trips for counting system calls (strace slows every call down).
 pub const SYSCALL_ROUNDS: u64 = 5_000;
 
+/// Round trips: 100,000, or 10,000 with `--quick`.
+fn rounds(params: &Params) -> u64 {
+    params.size(100_000, 10_000)
+}
+
+/// The figures, from the wall time of `rounds` round trips.
+fn report(wall: Duration, rounds: u64) -> Report {
+    Report::new().lower(
+        "µs/round trip",
+        wall.as_nanos() as f64 / 1e3 / rounds.max(1) as f64,
+    )
+}
+
 /// Runs it on `R`.
 pub fn run<R: Rt>(params: &Params) -> io::Result<Report> {
-    let rounds = params.size(100_000, 10_000);
+    let rounds = rounds(params);
     R::block_on(async move {
         let (listener, addr) = echo::listen::<R>().await?;
         let server = R::spawn(async move {
@@ -32,9 +49,20 @@ pub fn run<R: Rt>(params: &Params) -> io::Result<Report> {
         let (wall, _) = probe.stop();
         drop(stream);
         server.await?;
-        Ok(Report::new().lower(
-            "µs/round trip",
-            wall.as_nanos() as f64 / 1e3 / rounds.max(1) as f64,
-        ))
+        Ok(report(wall, rounds))
     })
+}
+
+/// Runs it on the mio floor: the same connection, sizes and checks, timed
+/// the same way (from connected to the last echo checked), no runtime.
+pub fn floor(params: &Params) -> io::Result<Report> {
+    let rounds = rounds(params);
+    let mut echo = Echo::listen(rounds)?;
+    echo.connect(1, false)?;
+    echo.established()?;
+    let probe = Probe::start();
+    echo.run()?;
+    let (wall, _) = probe.stop();
+    echo.finish()?.check(1, rounds)?;
+    Ok(report(wall, rounds))
 }

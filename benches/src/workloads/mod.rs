@@ -25,6 +25,7 @@ pub mod timer_accuracy;
 pub mod timers;
 
 pub mod echo;
+pub mod echo_floor;
 pub mod http;
 
 /// How big a run is.
@@ -57,17 +58,27 @@ pub struct Workload {
     /// round under `strace` with this many rounds (see [`Params::rounds`]).
     pub syscall_rounds: Option<u64>,
     run: [RunFn; 3],
+    /// The same workload on bare mio ([`Runtime::Floor`]), if it has one.
+    floor: Option<RunFn>,
 }
 
 impl Workload {
-    /// Runs the workload on `rt` in this process.
+    /// Runs the workload on `rt` in this process; an error if `rt` is the
+    /// floor and this workload has none (see [`runs_on`](Self::runs_on)).
     pub fn run(&self, rt: Runtime, params: &Params) -> io::Result<Report> {
-        let index = match rt {
-            Runtime::Solo => 0,
-            Runtime::Tokio => 1,
-            Runtime::Smol => 2,
+        let run = match rt {
+            Runtime::Solo | Runtime::Tokio | Runtime::Smol => self.run[rt.index()],
+            Runtime::Floor => self
+                .floor
+                .ok_or_else(|| wrong(format!("{} has no mio floor", self.name)))?,
         };
-        (self.run[index])(params)
+        run(params)
+    }
+
+    /// Whether this workload runs on `rt`: every workload runs on every
+    /// runtime; only some have a [`Runtime::Floor`].
+    pub fn runs_on(&self, rt: Runtime) -> bool {
+        rt != Runtime::Floor || self.floor.is_some()
     }
 
     /// The workload called `name`, if any.
@@ -81,6 +92,12 @@ macro_rules! workload {
         workload!($module, None)
     };
     ($module:ident, $syscalls:expr) => {
+        workload!($module, $syscalls, None)
+    };
+    ($module:ident, $syscalls:expr, floor) => {
+        workload!($module, $syscalls, Some($module::floor as RunFn))
+    };
+    ($module:ident, $syscalls:expr, $floor:expr) => {
         Workload {
             name: $module::NAME,
             about: $module::ABOUT,
@@ -90,6 +107,7 @@ macro_rules! workload {
                 $module::run::<Tokio>,
                 $module::run::<Smol>,
             ],
+            floor: $floor,
         }
     };
 }
@@ -101,8 +119,8 @@ pub static ALL: &[Workload] = &[
     workload!(pingpong_local),
     workload!(timers),
     workload!(timer_accuracy),
-    workload!(echo_latency, Some(echo_latency::SYSCALL_ROUNDS)),
-    workload!(echo_throughput),
+    workload!(echo_latency, Some(echo_latency::SYSCALL_ROUNDS), floor),
+    workload!(echo_throughput, None, floor),
     workload!(idle),
     workload!(memory),
     workload!(http_fanout),

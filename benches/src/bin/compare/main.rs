@@ -1,6 +1,7 @@
-//! `compare`: every workload on solo, tokio and smol, each run in a fresh
-//! child process, three times; prints a markdown table of medians with the
-//! ratios solo/tokio and solo/smol.
+//! `compare`: every workload on solo, tokio and smol (and the echo rows also
+//! on the mio floor, bare mio with no runtime), each run in a fresh child
+//! process, three times; prints a markdown table of medians with the ratios
+//! solo/tokio, solo/smol and solo/floor.
 //!
 //! ```text
 //! cargo run --release -p benches --bin compare [-- --quick] [--json] [--only NAME[,NAME..]] [--runs N]
@@ -33,8 +34,9 @@ const CHILD_SELF_TIMEOUT: Duration = Duration::from_secs(110);
 const USAGE: &str = "\
 usage: compare [--quick] [--json] [--only NAME[,NAME..]] [--runs N]
 
-Runs each workload on solo, tokio and smol, each in a fresh child process,
-N times (default 3), and prints a markdown table of the medians.
+Runs each workload on solo, tokio and smol (the echo workloads also on the
+mio floor: bare mio, no runtime), each in a fresh child process, N times
+(default 3), and prints a markdown table of the medians.
   --quick   smaller sizes (the whole run takes seconds)
   --json    print JSON (every sample) instead of the table
   --only    run only these workloads
@@ -215,7 +217,8 @@ fn syscall_row(exe: &Path, w: &Workload, rounds: u64, quick: bool) -> Result<Row
         samples: Default::default(),
         errors: Default::default(),
     };
-    for (i, rt) in Runtime::ALL.into_iter().enumerate() {
+    for rt in Runtime::COLUMNS.into_iter().filter(|&rt| w.runs_on(rt)) {
+        let i = rt.index();
         let path = |n: u64| {
             dir.join(format!(
                 "compare-strace-{}-{}-{n}.txt",
@@ -274,7 +277,8 @@ fn wrk_row(rows: &[Row], rates: &[Result<f64, String>], duration: Duration) -> (
     };
     let failures: Vec<&String> = rates.iter().filter_map(|r| r.as_ref().err()).collect();
     if let Some(e) = failures.first() {
-        for errors in &mut row.errors {
+        // The runtimes' columns only: keepalive has no floor.
+        for errors in &mut row.errors[..Runtime::ALL.len()] {
             errors.extend(failures.iter().map(|e| format!("wrk: {e}")));
         }
         return (row, format!("{name}: wrk failed: {e}"));
@@ -346,13 +350,14 @@ fn main() -> ExitCode {
     // Every child process: wall time (seen from here), CPU time and peak RSS.
     let mut processes: Vec<Value> = Vec::new();
     for w in &workloads {
-        let mut outcomes: [Vec<Outcome>; 3] = Default::default();
+        let mut outcomes: [Vec<Outcome>; 4] = Default::default();
         let is_keepalive = w.name == http_keepalive::NAME;
         let wrk_turns = is_keepalive && wrk::available();
         let mut wrk_rates = Vec::new();
         // Runtimes take turns within each round, so a noisy moment hits all.
         for run in 0..opts.runs {
-            for (i, rt) in Runtime::ALL.into_iter().enumerate() {
+            for rt in Runtime::COLUMNS.into_iter().filter(|&rt| w.runs_on(rt)) {
+                let i = rt.index();
                 let t = Instant::now();
                 let result = run_child(&exe, &child_args(w, rt, opts.quick, None));
                 let wall = t.elapsed();
@@ -470,17 +475,26 @@ mod tests {
     #[test]
     fn the_wrk_row_is_each_rate_over_wrks_median_and_a_failed_wrk_fails_it() {
         let rate = |v: f64| -> Outcome { Ok(Report::new().higher("req/s", v)) };
-        let outcomes = [vec![rate(50.0)], vec![rate(100.0)], vec![rate(25.0)]];
+        let outcomes = [
+            vec![rate(50.0)],
+            vec![rate(100.0)],
+            vec![rate(25.0)],
+            Vec::new(),
+        ];
         let rows = table::rows("http-keepalive", &outcomes);
         let wrk = [Ok(100.0), Ok(300.0), Ok(90.0)];
         let (row, note) = wrk_row(&rows, &wrk, Duration::from_secs(3));
-        assert_eq!(row.medians(), [Some(50.0), Some(100.0), Some(25.0)]);
+        assert_eq!(row.medians(), [Some(50.0), Some(100.0), Some(25.0), None]);
         assert!(row.errors.iter().all(Vec::is_empty));
         assert!(note.contains("100 req/s (median of 3)"), "{note}");
 
         let wrk = [Ok(100.0), Err("Non-2xx or 3xx responses: 7".to_string())];
         let (row, note) = wrk_row(&rows, &wrk, Duration::from_secs(3));
-        assert!(row.errors.iter().all(|e| e.len() == 1), "{:?}", row.errors);
+        assert!(
+            row.errors[..3].iter().all(|e| e.len() == 1) && row.errors[3].is_empty(),
+            "{:?}",
+            row.errors
+        );
         assert!(note.contains("wrk failed: Non-2xx"), "{note}");
     }
 }

@@ -17,19 +17,20 @@ pub struct Row {
     pub metric: String,
     /// Which way is better.
     pub better: Better,
-    /// Per runtime (in [`Runtime::ALL`] order): every run's value.
-    pub samples: [Vec<f64>; 3],
-    /// Per runtime: failures, if any run failed.
-    pub errors: [Vec<String>; 3],
+    /// Per column (in [`Runtime::COLUMNS`] order, the floor last): every
+    /// run's value.
+    pub samples: [Vec<f64>; 4],
+    /// Per column: failures, if any run failed.
+    pub errors: [Vec<String>; 4],
 }
 
 impl Row {
-    /// The median value on each runtime (`None` if it has none).
-    pub fn medians(&self) -> [Option<f64>; 3] {
-        [0, 1, 2].map(|i| median(&self.samples[i]))
+    /// The median value in each column (`None` if it has none).
+    pub fn medians(&self) -> [Option<f64>; 4] {
+        [0, 1, 2, 3].map(|i| median(&self.samples[i]))
     }
 
-    /// solo's value divided by the peer's (index 1 tokio, 2 smol).
+    /// solo's value divided by the peer's (index 1 tokio, 2 smol, 3 the floor).
     pub fn ratio(&self, peer: usize) -> Option<f64> {
         let m = self.medians();
         match (m[0], m[peer]) {
@@ -39,7 +40,8 @@ impl Row {
     }
 
     /// The runtimes with the best median (several if within 0.5% of each
-    /// other); empty unless at least two runtimes have a figure.
+    /// other); empty unless at least two runtimes have a figure. The floor
+    /// is not a runtime and never counts.
     pub fn best(&self) -> Vec<Runtime> {
         let present: Vec<(Runtime, f64)> = Runtime::ALL
             .into_iter()
@@ -64,7 +66,7 @@ impl Row {
 
 /// Builds rows from `outcomes[runtime][run]` of one workload: one row per
 /// metric label, in the order the reports list them.
-pub fn rows(workload: &str, outcomes: &[Vec<Outcome>; 3]) -> Vec<Row> {
+pub fn rows(workload: &str, outcomes: &[Vec<Outcome>; 4]) -> Vec<Row> {
     let mut rows: Vec<Row> = Vec::new();
     for (i, runs) in outcomes.iter().enumerate() {
         for outcome in runs {
@@ -141,6 +143,8 @@ fn cell(row: &Row, i: usize) -> String {
         Some(v) if row.errors[i].is_empty() => number(v),
         Some(v) => format!("{} ({} failed)", number(v), row.errors[i].len()),
         None if !row.errors[i].is_empty() => "failed".to_string(),
+        // Most workloads have no floor: nothing was run, nothing to say.
+        None if i == Runtime::Floor.index() => "-".to_string(),
         None => "n/a".to_string(),
     }
 }
@@ -150,11 +154,14 @@ fn ratio_cell(row: &Row, peer: usize) -> String {
         .map_or("".to_string(), |r| format!("{r:.2}"))
 }
 
-/// The markdown table.
+/// The markdown table: a column per runtime and the mio floor, solo's
+/// ratio to each, and the best runtime.
 pub fn markdown(rows: &[Row]) -> String {
-    let mut out = String::from(
-        "| workload | metric | solo | tokio | smol | solo/tokio | solo/smol | best |\n\
-         |---|---|---:|---:|---:|---:|---:|---|\n",
+    let floor = Runtime::Floor.index();
+    let mut out = format!(
+        "| workload | metric | solo | tokio | smol | {} | solo/tokio | solo/smol | solo/floor | best |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|---:|---|\n",
+        Runtime::Floor.title(),
     );
     for row in rows {
         let direction = match row.better {
@@ -162,15 +169,17 @@ pub fn markdown(rows: &[Row]) -> String {
             Better::Higher => "↑",
         };
         out.push_str(&format!(
-            "| {} | {} {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             row.workload,
             row.metric,
             direction,
             cell(row, 0),
             cell(row, 1),
             cell(row, 2),
+            cell(row, floor),
             ratio_cell(row, 1),
             ratio_cell(row, 2),
+            ratio_cell(row, floor),
             row.best()
                 .into_iter()
                 .map(Runtime::name)
@@ -188,7 +197,7 @@ pub fn json(rows: &[Row]) -> Value {
         .map(|row| {
             let per_rt = |f: &dyn Fn(usize) -> Value| {
                 let mut map = serde_json::Map::new();
-                for (i, rt) in Runtime::ALL.into_iter().enumerate() {
+                for (i, rt) in Runtime::COLUMNS.into_iter().enumerate() {
                     map.insert(rt.name().to_string(), f(i));
                 }
                 Value::Object(map)
@@ -202,6 +211,7 @@ pub fn json(rows: &[Row]) -> Value {
                 "errors": per_rt(&|i| json!(row.errors[i])),
                 "solo_over_tokio": row.ratio(1),
                 "solo_over_smol": row.ratio(2),
+                "solo_over_floor": row.ratio(Runtime::Floor.index()),
                 "best": row.best().into_iter().map(Runtime::name).collect::<Vec<_>>(),
             })
         })
@@ -213,7 +223,7 @@ pub fn json(rows: &[Row]) -> Value {
 mod tests {
     use super::*;
 
-    fn outcomes(solo: &[f64], tokio: &[f64], smol: &[f64], better: Better) -> [Vec<Outcome>; 3] {
+    fn outcomes(solo: &[f64], tokio: &[f64], smol: &[f64], better: Better) -> [Vec<Outcome>; 4] {
         let make = |vals: &[f64]| -> Vec<Outcome> {
             vals.iter()
                 .map(|&v| {
@@ -224,7 +234,7 @@ mod tests {
                 })
                 .collect()
         };
-        [make(solo), make(tokio), make(smol)]
+        [make(solo), make(tokio), make(smol), Vec::new()]
     }
 
     #[test]
@@ -237,7 +247,7 @@ mod tests {
         );
         let r = rows("spawn", &o);
         assert_eq!(r.len(), 1);
-        assert_eq!(r[0].medians(), [Some(12.0), Some(22.0), Some(30.0)]);
+        assert_eq!(r[0].medians(), [Some(12.0), Some(22.0), Some(30.0), None]);
         assert_eq!(r[0].ratio(1), Some(12.0 / 22.0));
         assert_eq!(r[0].best(), [Runtime::Solo]);
 
@@ -257,7 +267,7 @@ mod tests {
         let rows = rows("idle", &o);
         let table = markdown(&rows);
         assert!(
-            table.contains("| idle | ns ↓ | 2.00 | failed | 4.00 |  | 0.50 |"),
+            table.contains("| idle | ns ↓ | 2.00 | failed | 4.00 | - |  | 0.50 |  |"),
             "{table}"
         );
     }
@@ -270,5 +280,34 @@ mod tests {
         assert_eq!(number(20.44), "20.4");
         assert_eq!(number(1.054), "1.05");
         assert_eq!(number(f64::NAN), "n/a");
+    }
+
+    #[test]
+    fn the_floor_gets_a_column_and_a_ratio_but_is_never_best() {
+        let mut o = outcomes(&[6.0], &[8.0], &[9.0], Better::Lower);
+        o[Runtime::Floor.index()].push(Ok(Report::new().lower("ns", 4.0)));
+        let floored = rows("echo-latency", &o);
+        assert_eq!(floored[0].ratio(Runtime::Floor.index()), Some(1.5));
+        assert_eq!(floored[0].best(), [Runtime::Solo]);
+        let table = markdown(&floored);
+        assert!(
+            table.contains("| smol | mio floor | solo/tokio |"),
+            "{table}"
+        );
+        assert!(
+            table.contains(
+                "| echo-latency | ns ↓ | 6.00 | 8.00 | 9.00 | 4.00 | 0.75 | 0.67 | 1.50 | solo |"
+            ),
+            "{table}"
+        );
+        assert_eq!(json(&floored)[0]["solo_over_floor"], json!(1.5));
+        assert_eq!(json(&floored)[0]["median"]["floor"], json!(4.0));
+
+        let bare = rows("spawn", &outcomes(&[6.0], &[8.0], &[9.0], Better::Lower));
+        assert!(
+            markdown(&bare).contains("| 9.00 | - | 0.75 | 0.67 |  | solo |"),
+            "{}",
+            markdown(&bare)
+        );
     }
 }
