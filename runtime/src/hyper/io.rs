@@ -19,7 +19,7 @@ const MAX_READ: usize = 64 * 1024;
 /// `poll_write_vectored`.
 macro_rules! hyper_io {
     ($stream:ty) => {
-        /// Reads at most [`MAX_READ`] bytes into hyper's buffer, after
+        /// Reads at most 64 KiB into hyper's buffer, after
         /// zeroing the part not yet initialised (never handing the socket
         /// uninitialised memory as a `&mut [u8]`).
         impl Read for $stream {
