@@ -7,8 +7,16 @@
 #![warn(missing_docs)]
 
 pub mod averager;
+#[cfg(feature = "hyper")]
+pub mod axum_app;
 pub mod graceful_shutdown;
+#[cfg(feature = "hyper")]
+pub mod h2c;
 pub mod hello_server;
+#[cfg(feature = "hyper")]
+pub mod hyper_client;
+#[cfg(feature = "hyper")]
+pub mod hyper_server;
 pub mod interleave;
 pub mod ip_stats;
 pub mod mock_io;
@@ -25,4 +33,32 @@ use std::time::Duration;
 /// Seconds with two decimals, as the examples print durations.
 pub fn secs(d: Duration) -> String {
     format!("{:.2} s", d.as_secs_f64())
+}
+
+/// The `--addr HOST:PORT` argument of the server examples (also
+/// `--addr=HOST:PORT`), or `default` without one.
+pub fn parse_addr(mut args: impl Iterator<Item = String>, default: &str) -> Result<String, String> {
+    let mut addr = default.to_owned();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--addr" => addr = args.next().ok_or("--addr needs a value")?,
+            other => match other.strip_prefix("--addr=") {
+                Some(a) => addr = a.to_owned(),
+                None => return Err(format!("unknown argument {other:?}")),
+            },
+        }
+    }
+    Ok(addr)
+}
+
+/// Completes on Ctrl-C (on Unix; elsewhere never): how the servers stop.
+pub async fn ctrl_c() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        solo::signal::ctrl_c().await?;
+        println!("stopping");
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    std::future::pending().await
 }

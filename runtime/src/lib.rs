@@ -19,6 +19,8 @@
 //! * [`process`] (Unix) starts child processes and awaits their exit.
 //! * [`signal::ctrl_c`] (Unix) waits for Ctrl-C, for servers that stop cleanly;
 //!   [`signal::unix::signal`] streams the deliveries of any catchable signal.
+//! * `hyper` (the `hyper` feature) runs hyper 1.x and axum on solo: hyper's
+//!   I/O traits on the sockets, an executor and a timer.
 //!
 //! ```
 //! use std::time::Duration;
@@ -45,6 +47,8 @@
 
 mod context;
 pub mod fs;
+#[cfg(feature = "hyper")]
+pub mod hyper;
 mod inject;
 pub mod io;
 #[doc(hidden)]
