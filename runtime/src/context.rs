@@ -115,5 +115,5 @@ impl Drop for EnterGuard {
 
 /// The task being polled on this thread's runtime, if any.
 pub(crate) fn task() -> Option<TaskId> {
-    with_current(|core| core.scheduler.current.get()).flatten()
+    with_current(|core| core.scheduler.current()).flatten()
 }

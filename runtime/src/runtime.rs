@@ -24,8 +24,10 @@ use crate::task::{coop, JoinHandle};
 use crate::time::clock::Clock;
 use crate::time::timers::Timers;
 
+mod dump;
 mod handle;
 
+pub use dump::{dump, Dump, TaskDump, TaskState};
 pub use handle::{Handle, TryCurrentError};
 
 /// Runs `future` to completion on a new runtime owned by this thread, and
@@ -77,6 +79,10 @@ pub struct Builder {
     /// `None`: no explicit choice, so `SOLO_SEED` decides.
     seed: Option<Option<u64>>,
     timer_slack: Duration,
+    hang_timeout: Option<Duration>,
+    /// `None`: no explicit choice, so `SOLO_SLOW_POLL_MS` decides.
+    slow_poll: Option<Option<Duration>>,
+    task_tracking: bool,
 }
 
 /// What a runtime does when a spawned task panics; see
@@ -105,6 +111,9 @@ impl Default for Builder {
             unhandled_panic: UnhandledPanic::Ignore,
             seed: None,
             timer_slack: Duration::from_micros(50),
+            hang_timeout: Some(Duration::from_secs(1)),
+            slow_poll: None,
+            task_tracking: false,
         }
     }
 }
@@ -157,6 +166,125 @@ impl Builder {
     pub fn timer_slack(&mut self, slack: Duration) -> &mut Builder {
         self.timer_slack = slack;
         self
+    }
+
+    /// How long a runtime on a paused clock waits for anything to happen,
+    /// when nothing can, before it gives up with a panic that lists every
+    /// task (default 1 s of real time; `None` waits for ever).
+    ///
+    /// "Nothing can happen": no task is ready, no timer is armed (a paused
+    /// clock would jump to it), no [`spawn_blocking`] job is out, and the
+    /// reactor has delivered nothing (no I/O, no wake from another
+    /// thread) for `timeout`. That is a deadlock: tasks waiting on each
+    /// other, or on a waker nobody kept. The panic message is a
+    /// [`Dump`]: each task's id, name, spawn location, state, how long it
+    /// has waited and how often it was polled. A test that deadlocks
+    /// fails in about a second, with that list, instead of hanging.
+    ///
+    /// Only a paused clock (see [`start_paused`](Self::start_paused) and
+    /// [`time::pause`](crate::time::pause)) is watched: on the real clock a
+    /// quiet loop is a server waiting for clients. A paused-clock program
+    /// that waits on outside events taking longer than `timeout` (a child
+    /// process, another thread's channel) needs a longer timeout, or `None`.
+    ///
+    /// [`spawn_blocking`]: crate::task::spawn_blocking
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = solo::Builder::new()
+    ///     .start_paused(true)
+    ///     .hang_timeout(Duration::from_millis(100))
+    ///     .build()
+    ///     .unwrap();
+    /// let hung = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    ///     rt.block_on(async {
+    ///         let (_tx, rx) = solo::sync::oneshot::channel::<()>();
+    ///         rx.await // the sender is kept but never used: a deadlock
+    ///     })
+    /// }));
+    /// let message = *hung.unwrap_err().downcast::<String>().unwrap();
+    /// assert!(message.contains("hang"), "{message}");
+    /// ```
+    pub fn hang_timeout(&mut self, timeout: impl Into<Option<Duration>>) -> &mut Builder {
+        self.hang_timeout = timeout.into();
+        self
+    }
+
+    /// Records, for every task, where it was spawned, when, how often it
+    /// was polled and when its last poll ended, for [`Dump`]s and the
+    /// slow-poll and hang reports; and looks for lost wakers after each
+    /// poll ([`Metrics::lost_wakers`]). Off by default (tokio, too, keeps
+    /// spawn locations and task dumps behind options), except while the
+    /// clock is paused, with a [seed](Self::seed) or with a
+    /// [slow-poll threshold](Self::slow_poll_threshold): that is, in tests.
+    ///
+    /// Untracked, a dump still lists every task with its id, name and
+    /// state (a lost waker included), without location, times or polls.
+    /// Tracking costs a record of 24 bytes per task beside the task list
+    /// and a few instructions per poll; untracked costs nothing
+    /// (benches/README.md, "Task dumps").
+    ///
+    /// ```
+    /// let rt = solo::Builder::new().task_tracking(true).build().unwrap();
+    /// let line = line!() + 1;
+    /// let _task = rt.spawn(async {});
+    /// let dump = rt.dump();
+    /// assert_eq!(dump.tasks()[0].location().unwrap().line(), line);
+    /// ```
+    pub fn task_tracking(&mut self, on: bool) -> &mut Builder {
+        self.task_tracking = on;
+        self
+    }
+
+    /// Logs at `warn` every poll of a task that takes `threshold` or
+    /// longer: the task's id, name and spawn location, and how long the
+    /// poll took; [`Metrics::slow_polls`] counts them. `None` (the
+    /// default) turns it off.
+    ///
+    /// A poll that takes long stops every other task, timer and socket
+    /// for that long: blocking calls (`std::thread::sleep`, file or DNS
+    /// I/O, a big computation) belong in [`spawn_blocking`]. This names the
+    /// task that does it, as asyncio's debug mode does.
+    ///
+    /// On, it reads the system clock twice per poll; off, it costs one
+    /// branch per batch of polls (benches/README.md, "Task dumps").
+    /// Without a call to this, the environment variable
+    /// `SOLO_SLOW_POLL_MS` (a whole number of milliseconds) sets it;
+    /// [`build`](Self::build) fails with `InvalidInput` if it holds
+    /// anything else.
+    ///
+    /// [`spawn_blocking`]: crate::task::spawn_blocking
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = solo::Builder::new()
+    ///     .slow_poll_threshold(Duration::from_millis(5))
+    ///     .build()
+    ///     .unwrap();
+    /// rt.block_on(async {
+    ///     solo::spawn(async { std::thread::sleep(Duration::from_millis(10)) })
+    ///         .await
+    ///         .unwrap();
+    /// });
+    /// assert_eq!(rt.metrics().slow_polls, 1);
+    /// ```
+    pub fn slow_poll_threshold(&mut self, threshold: impl Into<Option<Duration>>) -> &mut Builder {
+        self.slow_poll = Some(threshold.into());
+        self
+    }
+
+    /// The slow-poll threshold: the builder's own choice, else
+    /// `SOLO_SLOW_POLL_MS`'s.
+    fn resolved_slow_poll(&self) -> io::Result<Option<Duration>> {
+        if let Some(threshold) = self.slow_poll {
+            return Ok(threshold);
+        }
+        match env_u64("SOLO_SLOW_POLL_MS")? {
+            Some(ms) => Ok(Some(Duration::from_millis(ms))),
+            None => Ok(None),
+        }
     }
 
     /// What happens when a spawned task panics: by default the panic goes
@@ -239,20 +367,7 @@ impl Builder {
         if let Some(seed) = self.seed {
             return Ok(seed);
         }
-        match std::env::var("SOLO_SEED") {
-            Err(std::env::VarError::NotPresent) => Ok(None),
-            Ok(v) if v.trim().is_empty() => Ok(None),
-            Ok(v) => v.trim().parse().map(Some).map_err(|_| {
-                io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    format!("SOLO_SEED={v:?} is not a seed: expected a decimal u64"),
-                )
-            }),
-            Err(std::env::VarError::NotUnicode(v)) => Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("SOLO_SEED={v:?} is not a seed: expected a decimal u64"),
-            )),
-        }
+        env_u64("SOLO_SEED")
     }
 
     /// Builds the runtime.
@@ -260,16 +375,22 @@ impl Builder {
     /// # Errors
     ///
     /// If the operating system refuses to create the poller or its waker
-    /// (out of file descriptors, for instance), or if `SOLO_SEED` holds
-    /// something other than a seed (see [`seed`](Self::seed)).
+    /// (out of file descriptors, for instance), or if `SOLO_SEED` or
+    /// `SOLO_SLOW_POLL_MS` holds something other than a whole number (see
+    /// [`seed`](Self::seed) and
+    /// [`slow_poll_threshold`](Self::slow_poll_threshold)).
     pub fn build(&self) -> io::Result<Runtime> {
         let seed = self.resolved_seed()?;
+        let slow_poll = self.resolved_slow_poll()?;
         let (reactor, waker) = Reactor::new(self.events_capacity)?;
         let core = Core {
             scheduler: Scheduler::new(
                 Arc::new(Shared::new(waker)),
                 self.unhandled_panic == UnhandledPanic::ShutdownRuntime,
                 seed,
+                slow_poll,
+                self.task_tracking,
+                self.start_paused,
             ),
             reactor,
             timers: RefCell::new(Timers::new(self.timer_slack, self.start_paused)),
@@ -279,7 +400,25 @@ impl Builder {
         Ok(Runtime {
             core: Rc::new(core),
             budget: self.budget,
+            hang_timeout: self.hang_timeout,
         })
+    }
+}
+
+/// The environment variable `name` as a decimal `u64`; `None` if unset or
+/// blank, `InvalidInput` if it holds anything else.
+fn env_u64(name: &str) -> io::Result<Option<u64>> {
+    let invalid = |v: &dyn fmt::Debug| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{name}={v:?} is not valid here: expected a decimal u64"),
+        )
+    };
+    match std::env::var(name) {
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Ok(v) if v.trim().is_empty() => Ok(None),
+        Ok(v) => v.trim().parse().map(Some).map_err(|_| invalid(&v)),
+        Err(std::env::VarError::NotUnicode(v)) => Err(invalid(&v)),
     }
 }
 
@@ -297,6 +436,7 @@ impl Builder {
 pub struct Runtime {
     core: Rc<Core>,
     budget: usize,
+    hang_timeout: Option<Duration>,
 }
 
 impl Runtime {
@@ -306,12 +446,13 @@ impl Runtime {
     }
 
     /// Spawns a task on this runtime; it runs during `block_on`.
+    #[track_caller]
     pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + 'static,
         F::Output: 'static,
     {
-        JoinHandle::spawn(&self.core, future)
+        JoinHandle::spawn(&self.core, future, std::panic::Location::caller())
     }
 
     /// A handle other threads can spawn onto this runtime through.
@@ -332,7 +473,15 @@ impl Runtime {
         let scheduler = &self.core.scheduler;
         let mut future = pin!(future);
         let main_id = scheduler.next_task_id();
-        let main = scheduler.main_task(main_id);
+        let main = scheduler.main_task(main_id, std::panic::Location::caller());
+        // Unwinding too: the scheduler forgets `main` before it is freed.
+        struct MainDone<'a>(&'a Scheduler);
+        impl Drop for MainDone<'_> {
+            fn drop(&mut self) {
+                self.0.main_done();
+            }
+        }
+        let _main_done = MainDone(scheduler);
         let waker = main.waker();
         let mut cx = Context::from_waker(&waker);
         let mut main_woken = true;
@@ -341,9 +490,16 @@ impl Runtime {
         loop {
             if main_woken {
                 scheduler.main_polled(&main);
-                let polling = scheduler.enter_poll(main_id);
+                let polling = scheduler.enter_poll(&main);
+                let start = scheduler.slow_poll().map(|_| Instant::now());
                 let poll = coop::with_budget(coop::BUDGET, || future.as_mut().poll(&mut cx));
+                if let Some(start) = start {
+                    scheduler.check_slow_poll(&main, start.elapsed());
+                }
                 drop(polling);
+                if scheduler.is_tracking() {
+                    scheduler.main_tracked_poll();
+                }
                 if let Poll::Ready(output) = poll {
                     return output;
                 }
@@ -407,10 +563,16 @@ impl Runtime {
             // loudly rather than spin.
             panic!("solo: polling the reactor failed: {e}");
         }
+        // The times tracked tasks record (spawned, last polled) until the
+        // next turn, from the cheap coarse clock. Truncated: milliseconds
+        // wrap after 49 days, and a dump's ages are differences of them.
+        if core.scheduler.is_tracking() {
+            core.scheduler.set_now_ms(core.clock.now_ms() as u32);
+        }
         // Parking runs no task, so no timer was added meanwhile: with none
         // before, there is nothing to fire (and no clock to read).
         if next_timer.is_some() {
-            self.fire_timers();
+            crate::time::timers::fire_due(&core.timers, core.clock.ticks(core.clock.now()));
         }
         core.scheduler.drain_injected();
     }
@@ -444,16 +606,48 @@ impl Runtime {
                 core.reactor.park(Some(start + wait))?;
                 core.clock.advance_to(now + start.elapsed().min(wait));
             }
-            None => {
-                core.reactor.park(None)?;
-            }
+            None => match self.hang_timeout {
+                Some(timeout) if core.blocking_jobs.get() == 0 => {
+                    let deadline = Instant::now() + timeout;
+                    core.reactor.park(Some(deadline))?;
+                    core.scheduler.drain_injected();
+                    // An event that woke nothing (and the poller's own
+                    // timer event) is not progress; the wait's end is.
+                    if !core.scheduler.has_ready() && Instant::now() >= deadline {
+                        self.hung(timeout);
+                    }
+                }
+                _ => {
+                    core.reactor.park(None)?;
+                }
+            },
         }
         Ok(())
     }
 
-    fn fire_timers(&self) {
-        let core = &*self.core;
-        crate::time::timers::fire_due(&core.timers, core.clock.ticks(core.clock.now()));
+    /// Nothing can happen any more ([`Builder::hang_timeout`]): panics
+    /// with the dump.
+    #[cold]
+    #[inline(never)]
+    fn hung(&self, timeout: Duration) -> ! {
+        let dump = dump::of(&self.core);
+        panic!(
+            "solo: hang: on a paused clock, no task is ready, no timer is armed and nothing \
+             happened for {timeout:?} (Builder::hang_timeout), so nothing ever will; {dump}"
+        )
+    }
+
+    /// The live tasks of this runtime: see [`Dump`].
+    ///
+    /// ```
+    /// let rt = solo::Runtime::new().unwrap();
+    /// let _task = rt.spawn(async {});
+    /// let dump = rt.dump();
+    /// assert_eq!(dump.tasks().len(), 1); // spawned, not yet run
+    /// assert_eq!(dump.tasks()[0].state(), solo::runtime::TaskState::Ready);
+    /// ```
+    pub fn dump(&self) -> Dump {
+        dump::of(&self.core)
     }
 
     /// A snapshot of the runtime's counters.
@@ -493,6 +687,8 @@ fn core_metrics(core: &Core) -> Metrics {
             timers_pending: timers.pending(),
             timers_stored: timers.len(),
             schedule_fingerprint: core.scheduler.fingerprint(),
+            lost_wakers: counters.lost_wakers.get(),
+            slow_polls: counters.slow_polls.get(),
         }
     }
 }
@@ -549,4 +745,13 @@ pub struct Metrics {
     /// of one program with one seed give the same value; a different
     /// schedule almost surely a different one. `None` without a seed.
     pub schedule_fingerprint: Option<u64>,
+    /// Polls after which a task was left with no waker: it returned
+    /// `Pending`, but nothing held a waker (or abort handle) for it, so it
+    /// can never run again. Each is a bug in a future; the first for each
+    /// task is logged at `warn`, and a [`Dump`] shows the task as
+    /// [`TaskState::LostWaker`].
+    pub lost_wakers: u64,
+    /// Polls that took [`Builder::slow_poll_threshold`] or longer (the
+    /// `block_on` future's included); each is logged at `warn`.
+    pub slow_polls: u64,
 }

@@ -88,6 +88,7 @@ impl Handle {
     /// both.
     ///
     /// [`Metrics::tasks_spawned`]: super::Metrics::tasks_spawned
+    #[track_caller]
     pub fn spawn<F>(&self, future: F) -> RemoteJoinHandle<F::Output>
     where
         F: Future + Send + 'static,

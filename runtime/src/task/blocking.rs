@@ -69,17 +69,22 @@ where
     };
     let (tx, rx) = oneshot::channel::<thread::Result<T>>();
     let outstanding = Outstanding::new(core.clone());
-    let handle = JoinHandle::spawn(&core, async move {
-        // Counted until this task finishes or is dropped (aborted).
-        let _outstanding = outstanding;
-        match rx.await {
-            Ok(Ok(value)) => value,
-            Ok(Err(payload)) => panic::resume_unwind(payload),
-            Err(oneshot::Canceled) => {
-                panic!("spawn_blocking: no pool thread could be started to run the closure")
+    let location = std::panic::Location::caller();
+    let handle = JoinHandle::spawn(
+        &core,
+        async move {
+            // Counted until this task finishes or is dropped (aborted).
+            let _outstanding = outstanding;
+            match rx.await {
+                Ok(Ok(value)) => value,
+                Ok(Err(payload)) => panic::resume_unwind(payload),
+                Err(oneshot::Canceled) => {
+                    panic!("spawn_blocking: no pool thread could be started to run the closure")
+                }
             }
-        }
-    });
+        },
+        location,
+    );
     pool().submit(Box::new(move || {
         // The receiver is gone if the task was aborted (or its runtime shut
         // down) while the job was queued: nobody wants `f` to run any more.

@@ -4,6 +4,7 @@ use std::any::Any;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
+use std::panic::Location;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
@@ -29,12 +30,12 @@ pub struct JoinHandle<T> {
 }
 
 impl<T: 'static> JoinHandle<T> {
-    pub(crate) fn spawn<F>(core: &Core, future: F) -> Self
+    pub(crate) fn spawn<F>(core: &Core, future: F, location: &'static Location<'static>) -> Self
     where
         F: Future<Output = T> + 'static,
     {
         JoinHandle {
-            raw: core.scheduler.spawn(future),
+            raw: core.scheduler.spawn(future, location),
             _output: PhantomData,
         }
     }
@@ -45,6 +46,11 @@ impl<T> JoinHandle<T> {
     /// a `T`.
     ///
     /// [`Scheduler::spawn`]: crate::scheduler::Scheduler::spawn
+    /// The task it shares.
+    pub(crate) fn raw(&self) -> &RawTask {
+        &self.raw
+    }
+
     pub(crate) fn from_raw(raw: RawTask) -> Self {
         JoinHandle {
             raw,

@@ -1,10 +1,11 @@
 //! Tasks: [`spawn`], [`spawn_blocking`], [`JoinHandle`], [`JoinSet`],
-//! [`yield_now`] and task ids.
+//! [`yield_now`], task ids, and named tasks through [`Builder`].
 //!
 //! A task is a future the runtime polls on its own, concurrently with the
 //! others. Tasks need not be `Send`: they never leave the runtime's thread.
 
 mod blocking;
+mod builder;
 pub(crate) mod cell;
 pub(crate) mod coop;
 mod join;
@@ -17,8 +18,10 @@ mod yield_now;
 use std::fmt;
 use std::future::Future;
 use std::num::NonZeroU64;
+use std::panic::Location;
 
 pub use blocking::spawn_blocking;
+pub use builder::Builder;
 pub use coop::{consume_budget, unconstrained, Unconstrained};
 pub use join::{AbortHandle, JoinError, JoinHandle};
 pub use join_set::JoinSet;
@@ -74,8 +77,10 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
+    let location = Location::caller();
     let mut future = Some(future);
-    let spawned = context::with_current(|core| future.take().map(|f| JoinHandle::spawn(core, f)));
+    let spawned =
+        context::with_current(|core| future.take().map(|f| JoinHandle::spawn(core, f, location)));
     match spawned.flatten() {
         Some(handle) => handle,
         None => panic!(

@@ -57,6 +57,11 @@ pub(crate) struct Header {
 }
 
 impl Header {
+    /// The task's slab key (`MAIN_KEY` for `block_on`'s future).
+    pub(crate) fn key(&self) -> u32 {
+        self.key
+    }
+
     /// How the ready queue names this task.
     pub(crate) fn task(&self) -> TaskRef {
         TaskRef::new(self.key, self.id)
@@ -88,9 +93,36 @@ impl Header {
 struct Local {
     /// `RawTask`s alive: the scheduler's and the `JoinHandle`'s.
     owners: Cell<u32>,
-    /// The output was taken by the `JoinHandle`.
-    joined: Cell<bool>,
+    /// `JOINED`, `NAMED`, `LOST_REPORTED`.
+    flags: Cell<u8>,
     join_waker: Cell<Option<Waker>>,
+}
+
+/// The output was taken by the `JoinHandle`.
+const JOINED: u8 = 1;
+/// The task has a name in the scheduler's name table.
+const NAMED: u8 = 2;
+/// A lost waker was logged for this task (once per task).
+const LOST_REPORTED: u8 = 4;
+
+impl Local {
+    fn flag(&self, flag: u8) -> bool {
+        self.flags.get() & flag != 0
+    }
+
+    fn set_flag(&self, flag: u8) {
+        self.flags.set(self.flags.get() | flag);
+    }
+}
+
+/// What a task's allocation says about it, for a dump.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Stats {
+    pub(crate) named: bool,
+    /// In a ready queue (or being aborted).
+    pub(crate) queued: bool,
+    /// No waker and no abort handle exists: nothing can wake it.
+    pub(crate) lost_waker: bool,
 }
 
 /// The operations that need the future's type.
@@ -179,6 +211,12 @@ pub(crate) struct RawTask {
 }
 
 impl RawTask {
+    /// The task's pointer, for the scheduler's note of which task is
+    /// being polled ([`stats`] reads it).
+    pub(crate) fn as_ptr(&self) -> NonNull<Header> {
+        self.ptr
+    }
+
     /// Allocates a task around `future`, queued to run. More owners come
     /// from [`another`](Self::another).
     pub(crate) fn new<F>(future: F, shared: Arc<Shared>, key: u32, id: TaskId) -> RawTask
@@ -247,7 +285,7 @@ impl RawTask {
 
     /// See `Stage::take_output`.
     pub(crate) fn take_output(&self, out: &mut dyn Any) {
-        self.local().joined.set(true);
+        self.local().set_flag(JOINED);
         // SAFETY: as in `poll`.
         unsafe { (self.header().vtable.take_output)(self.ptr, out, self.header().id) }
     }
@@ -280,7 +318,40 @@ impl RawTask {
     }
 
     pub(crate) fn is_joined(&self) -> bool {
-        self.local().joined.get()
+        self.local().flag(JOINED)
+    }
+
+    /// Marks the task as having a name in the scheduler's table.
+    pub(crate) fn set_named(&self) {
+        self.local().set_flag(NAMED);
+    }
+
+    pub(crate) fn is_named(&self) -> bool {
+        self.local().flag(NAMED)
+    }
+
+    /// After a poll returned `Pending`: whether nothing can wake the task
+    /// any more. Not queued, and no reference but its `RawTask`s' (no
+    /// waker, no abort handle). Only the runtime's thread makes `RawTask`s,
+    /// so a count equal to theirs cannot grow behind this check.
+    #[inline(always)]
+    pub(crate) fn waker_lost(&self) -> bool {
+        let header = self.header();
+        !header.queued.load(Ordering::Acquire)
+            && header.refs.load(Ordering::Acquire) == self.local().owners.get() as usize
+    }
+
+    /// Marks a lost waker as reported; true the first time.
+    pub(crate) fn first_lost_report(&self) -> bool {
+        let local = self.local();
+        let first = !local.flag(LOST_REPORTED);
+        local.set_flag(LOST_REPORTED);
+        first
+    }
+
+    pub(crate) fn stats(&self) -> Stats {
+        // SAFETY: `self` holds a reference, on the runtime's thread.
+        unsafe { stats(self.ptr) }
     }
 
     /// Keeps `waker` to wake when the task finishes.
@@ -342,10 +413,27 @@ impl Prefix {
             },
             local: Local {
                 owners: Cell::new(1),
-                joined: Cell::new(false),
+                flags: Cell::new(0),
                 join_waker: Cell::new(None),
             },
         }
+    }
+}
+
+/// The dump's view of the task at `ptr`.
+///
+/// # Safety
+/// `ptr` is a live task (someone holds a reference for the duration of
+/// the call), and the caller is on its runtime's thread (rule 1).
+pub(crate) unsafe fn stats(ptr: NonNull<Header>) -> Stats {
+    // SAFETY: the caller's contract; `Local` is read through `Cell::get`
+    // only, so no borrow of it is held.
+    let (header, local) = unsafe { (ptr.as_ref(), &ptr.cast::<Prefix>().as_ref().local) };
+    let queued = header.queued.load(Ordering::Acquire);
+    Stats {
+        named: local.flag(NAMED),
+        queued,
+        lost_waker: !queued && header.refs.load(Ordering::Acquire) == local.owners.get() as usize,
     }
 }
 

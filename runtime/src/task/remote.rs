@@ -112,11 +112,13 @@ impl<T> Drop for CancelOnDrop<T> {
 
 /// Spawns `future` on the runtime whose shared part is `shared`, from any
 /// thread; see [`Handle::spawn`](crate::runtime::Handle::spawn).
+#[track_caller]
 pub(crate) fn spawn<F>(shared: &Arc<Shared>, future: F) -> RemoteJoinHandle<F::Output>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
+    let location = std::panic::Location::caller();
     let id = shared.remote_task_id();
     let slot = Arc::new(Slot {
         state: Mutex::new(State {
@@ -141,13 +143,17 @@ where
         if state.abort_requested {
             return; // `guard` drops: cancelled
         }
-        let task: JoinHandle<F::Output> = JoinHandle::from_raw(scheduler.spawn_with_id(future, id));
+        let task: JoinHandle<F::Output> =
+            JoinHandle::from_raw(scheduler.spawn_with_id(future, id, location));
         state.abort = Some(task.abort_handle());
         drop(state);
-        let forwarder = scheduler.spawn(async move {
-            let result = task.await;
-            guard.complete(result);
-        });
+        let forwarder = scheduler.spawn(
+            async move {
+                let result = task.await;
+                guard.complete(result);
+            },
+            location,
+        );
         // Detached: it finishes with the task, or drops with the runtime
         // (and then `guard` says "cancelled").
         drop(JoinHandle::<()>::from_raw(forwarder));

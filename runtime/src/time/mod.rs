@@ -73,6 +73,7 @@ use crate::context;
 pub fn pause() {
     with_clock("pause", |core| {
         core.clock.pause();
+        core.scheduler.set_paused(true);
         // Paused timings are exact: no slack.
         core.timers.borrow_mut().set_paused(true);
     });
@@ -88,6 +89,7 @@ pub fn pause() {
 pub fn resume() {
     with_clock("resume", |core| {
         core.clock.resume();
+        core.scheduler.set_paused(false);
         core.timers.borrow_mut().set_paused(false);
     });
 }
