@@ -32,7 +32,7 @@ pub(crate) fn write_head(out: &mut Vec<u8>, head: &Head) {
     out.extend_from_slice(b"\r\nDate: ");
     date::write(out);
     out.extend_from_slice(b"\r\nContent-Length: ");
-    out.extend_from_slice(head.content_length.to_string().as_bytes());
+    write_decimal(out, head.content_length);
     if head.allow {
         out.extend_from_slice(b"\r\nAllow: GET, HEAD");
     }
@@ -42,6 +42,22 @@ pub(crate) fn write_head(out: &mut Vec<u8>, head: &Head) {
         out.extend_from_slice(b"\r\nConnection: keep-alive");
     }
     out.extend_from_slice(b"\r\n\r\n");
+}
+
+/// Appends `n` in decimal, without allocating (a response head is written
+/// per request).
+fn write_decimal(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20]; // u64::MAX has 20 digits
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
 }
 
 #[cfg(test)]
@@ -71,5 +87,14 @@ mod tests {
         assert!(text(true, 0, false).ends_with("\r\nConnection: keep-alive\r\n\r\n"));
         assert!(text(false, 0, false).ends_with("\r\nConnection: close\r\n\r\n"));
         assert!(text(false, 1, true).ends_with("\r\nAllow: GET, HEAD\r\nConnection: close\r\n\r\n"));
+    }
+
+    #[test]
+    fn content_lengths_are_written_in_decimal() {
+        for n in [0, 7, 10, 1024, 99_999, u64::MAX] {
+            let mut out = b"x".to_vec();
+            write_decimal(&mut out, n);
+            assert_eq!(out, format!("x{n}").into_bytes());
+        }
     }
 }
