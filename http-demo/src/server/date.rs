@@ -265,28 +265,37 @@ mod tests {
 
     #[test]
     fn the_ticker_marks_the_date_stale_when_its_second_ends() {
-        solo::block_on(async {
-            let ticker = solo::spawn(tick());
-            solo::task::yield_now().await;
-            let mut first = Vec::new();
-            write(&mut first);
-            let reads = DATE.with(|date| date.borrow().reads);
-            for _ in 0..100 {
-                write(&mut Vec::new());
-            }
-            assert_eq!(DATE.with(|date| date.borrow().reads), reads, "one read");
-            solo::time::sleep(Duration::from_millis(1100)).await;
-            let mut later = Vec::new();
-            write(&mut later);
-            assert_ne!(later, first, "1.1 s later the date must have moved on");
-            let now = since_epoch(SystemTime::now()).as_secs();
-            let shown = DATE.with(|date| date.borrow().second).unwrap();
-            assert!(now - shown <= 1, "shown {shown}, now {now}");
-            ticker.abort();
-            solo::task::yield_now().await;
-            let date = DATE.with(|date| (date.borrow().ticking, date.borrow().fresh));
-            assert_eq!(date, (false, false), "an aborted ticker stops ticking");
+        // On a thread of its own, so that a ticker that spins fails the
+        // test at the deadline instead of hanging it.
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            solo::block_on(async {
+                let ticker = solo::spawn(tick());
+                solo::task::yield_now().await;
+                let mut first = Vec::new();
+                write(&mut first);
+                let reads = DATE.with(|date| date.borrow().reads);
+                for _ in 0..100 {
+                    write(&mut Vec::new());
+                }
+                assert_eq!(DATE.with(|date| date.borrow().reads), reads, "one read");
+                solo::time::sleep(Duration::from_millis(1100)).await;
+                let mut later = Vec::new();
+                write(&mut later);
+                assert_ne!(later, first, "1.1 s later the date must have moved on");
+                let now = since_epoch(SystemTime::now()).as_secs();
+                let shown = DATE.with(|date| date.borrow().second).unwrap();
+                assert!(now - shown <= 1, "shown {shown}, now {now}");
+                ticker.abort();
+                solo::task::yield_now().await;
+                let date = DATE.with(|date| (date.borrow().ticking, date.borrow().fresh));
+                assert_eq!(date, (false, false), "an aborted ticker stops ticking");
+            });
+            done.send(()).unwrap();
         });
+        finished
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the runtime thread finished (it panicked, or the ticker spins)");
     }
 
     #[test]
