@@ -1,8 +1,8 @@
 //! The server against clients nobody here wrote: curl, ApacheBench (`ab
-//! -k`) and Python's `http.client`, each run as a child process against a
-//! server on a thread of this process, each bounded in time.
+//! -k`), Python's `http.client` and aiohttp, each run as a child process
+//! against a server on a thread of this process, each bounded in time.
 //!
-//! A missing tool skips its test with a printed reason, unless
+//! A missing tool (or Python without the `aiohttp` module) skips its test with a printed reason, unless
 //! `SOLO_REQUIRE_TOOLS` is set (CI sets it, after installing them): then it
 //! fails. Under valgrind (`SOLO_UNDER_VALGRIND`) the tests skip: they check
 //! protocol behaviour, which valgrind adds nothing to.
@@ -277,5 +277,80 @@ fn python_http_client_head_get_and_http_1_0_keep_alive() {
     assert!(out.success, "{}", out.stderr);
     assert_eq!(out.stdout.trim(), "ok");
     assert!(out.stderr.is_empty(), "{}", out.stderr);
+    assert_eq!(server.stats().accepted, 2);
+}
+
+/// aiohttp on one pooled connection: HEAD, GETs reusing it, a 404, a GET
+/// with a body after `Expect: 100-continue`, a POST with one (refused at
+/// once with 405, and closed), then a GET on a new connection.
+const AIOHTTP_SCRIPT: &str = r#"import asyncio, sys
+import aiohttp
+
+async def main(host, port):
+    base = f"http://{host}:{port}"
+    # One connection at most: every request below reuses it (keep-alive),
+    # except after the refused POST, which the server closes.
+    conn = aiohttp.TCPConnector(limit=1)
+    async with aiohttp.ClientSession(connector=conn) as s:
+        async with s.head(base + "/bytes/5") as r:
+            assert r.status == 200, r.status
+            assert r.headers["Content-Length"] == "5", r.headers
+            assert "Date" in r.headers, r.headers
+            assert await r.read() == b""
+        for n in (3, 0, 1024):
+            async with s.get(base + f"/bytes/{n}") as r:
+                assert r.status == 200, r.status
+                assert len(await r.read()) == n
+        async with s.get(base + "/nope") as r:
+            assert r.status == 404, r.status
+            await r.read()
+        async with s.get(base + "/bytes/4", data=b"a body", expect100=True) as r:
+            assert r.status == 200, r.status
+            assert len(await r.read()) == 4
+        async with s.post(base + "/bytes/4", data=b"x" * 100, expect100=True) as r:
+            assert r.status == 405, r.status
+            assert r.headers["Allow"] == "GET, HEAD", r.headers
+            await r.read()
+        async with s.get(base + "/bytes/2") as r:
+            assert r.status == 200, r.status
+            assert await r.read() == b"xx"
+    print("ok")
+
+asyncio.run(main(sys.argv[1], sys.argv[2]))
+"#;
+
+#[test]
+fn aiohttp_head_keep_alive_and_expect_100_continue_with_no_warning() {
+    if !runnable() {
+        return;
+    }
+    let Some(import) = run("python3", &["-c", "import aiohttp"], LIMIT) else {
+        return;
+    };
+    if !import.success {
+        assert!(
+            std::env::var_os("SOLO_REQUIRE_TOOLS").is_none(),
+            "aiohttp is not importable and SOLO_REQUIRE_TOOLS is set: {}",
+            import.stderr
+        );
+        eprintln!(
+            "skipped: python3 cannot import aiohttp (set SOLO_REQUIRE_TOOLS to fail instead)"
+        );
+        return;
+    }
+    let (server, _) = start();
+    let addr = server.local_addr();
+    let (host, port) = (addr.ip().to_string(), addr.port().to_string());
+    let Some(out) = run(
+        "python3",
+        &["-W", "error", "-c", AIOHTTP_SCRIPT, &host, &port],
+        LIMIT,
+    ) else {
+        return;
+    };
+    assert!(out.success, "{}", out.stderr);
+    assert_eq!(out.stdout.trim(), "ok");
+    assert!(out.stderr.is_empty(), "{}", out.stderr);
+    // One connection for everything up to the refused POST, one after it.
     assert_eq!(server.stats().accepted, 2);
 }

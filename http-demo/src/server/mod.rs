@@ -31,10 +31,13 @@
 //!
 //! Inside: `request` (heads) and `chunked` (bodies) parse without I/O, pure
 //! functions over bytes; `route` decides each answer; `response` writes
-//! every response head; `conn` runs a connection: the I/O and the timeouts.
+//! every response head, with the `Date` that `date` keeps (its ticker runs
+//! beside the accept loop); `conn` runs a connection: the I/O and the
+//! timeouts.
 
 mod chunked;
 pub(crate) mod conn;
+mod date;
 mod request;
 mod response;
 mod route;
@@ -216,7 +219,8 @@ impl Server {
     /// Connections already open keep being served by their own tasks until
     /// they close or the runtime is dropped.
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) {
-        futures_lite::future::or(self.accept_loop(), shutdown).await
+        let serve = futures_lite::future::or(self.accept_loop(), date::tick());
+        futures_lite::future::or(serve, shutdown).await
     }
 
     async fn accept_loop(self) {
