@@ -99,3 +99,36 @@ fn the_echo_rows_have_a_floor_column_and_a_solo_over_floor_ratio() {
         .collect();
     assert_eq!(runtimes, ["solo", "tokio", "smol", "floor"]);
 }
+
+/// hyper-hello runs on solo and tokio only: both rows have their figures,
+/// smol's cells are `-`, and nothing fails.
+#[test]
+fn the_hyper_row_has_solo_and_tokio_and_a_dash_for_smol() {
+    let out = Command::new(env!("CARGO_BIN_EXE_compare"))
+        .args(["--quick", "--runs", "1", "--only", "hyper-hello"])
+        .output()
+        .expect("compare runs");
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{table}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for metric in ["req/s ↑", "server CPU µs/req ↓"] {
+        let row = table
+            .lines()
+            .find(|l| l.starts_with(&format!("| hyper-hello | {metric} |")))
+            .unwrap_or_else(|| panic!("no {metric} row in\n{table}"));
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        // | workload | metric | solo | tokio | smol | floor | ...
+        assert!(
+            cells[3].parse::<f64>().is_ok() || cells[3].contains(','),
+            "{row}"
+        );
+        assert!(
+            cells[4].parse::<f64>().is_ok() || cells[4].contains(','),
+            "{row}"
+        );
+        assert_eq!((cells[5], cells[6]), ("-", "-"), "{row}");
+    }
+}

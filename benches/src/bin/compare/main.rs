@@ -216,6 +216,7 @@ fn syscall_row(exe: &Path, w: &Workload, rounds: u64, quick: bool) -> Result<Row
         better: Better::Lower,
         samples: Default::default(),
         errors: Default::default(),
+        ran: Runtime::COLUMNS.map(|rt| w.runs_on(rt)),
     };
     for rt in Runtime::COLUMNS.into_iter().filter(|&rt| w.runs_on(rt)) {
         let i = rt.index();
@@ -274,6 +275,8 @@ fn wrk_row(rows: &[Row], rates: &[Result<f64, String>], duration: Duration) -> (
         better: Better::Higher,
         samples: Default::default(),
         errors: Default::default(),
+        // The runtimes' columns only: keepalive has no floor.
+        ran: [true, true, true, false],
     };
     let failures: Vec<&String> = rates.iter().filter_map(|r| r.as_ref().err()).collect();
     if let Some(e) = failures.first() {
