@@ -15,10 +15,10 @@ const MAX_READ: usize = 64 * 1024;
 thread_local! {
     /// Where this thread's hyper reads land before they are copied into
     /// hyper's buffer: [`MAX_READ`] bytes, zeroed once, when a thread first
-    /// reads. hyper hands each read a fresh, uninitialised buffer, which
+    /// reads (empty until then). hyper hands each read a fresh, uninitialised buffer, which
     /// safe code may only fill after zeroing it; reading here instead costs
     /// a copy of what the read returned, whatever the buffer's size.
-    static SCRATCH: RefCell<Box<[u8]>> = RefCell::new(vec![0; MAX_READ].into_boxed_slice());
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 /// One read of `stream` into `buf`, at most [`MAX_READ`] bytes.
@@ -34,6 +34,9 @@ where
     SCRATCH.with(|scratch| {
         let poll = match scratch.try_borrow_mut() {
             Ok(mut scratch) => {
+                if scratch.is_empty() {
+                    scratch.resize(MAX_READ, 0);
+                }
                 let dst = &mut scratch[..len];
                 let poll = Pin::new(&mut stream).poll_read(cx, dst);
                 if let Poll::Ready(Ok(n)) = poll {
