@@ -136,7 +136,7 @@ mod tests {
     use futures_lite::{AsyncReadExt, AsyncWriteExt};
     use hyper::rt::{Read, ReadBuf, Write};
 
-    use super::MAX_READ;
+    use super::{MAX_READ, SCRATCH};
     use crate::net::{TcpListener, TcpStream};
 
     async fn tcp_pair() -> (TcpStream, TcpStream) {
@@ -211,6 +211,25 @@ mod tests {
             }
             assert!(got == expected, "the bytes differ");
             writer.await.unwrap();
+        });
+    }
+
+    #[test]
+    fn a_read_while_the_scratch_buffer_is_borrowed_reads_into_hypers_buffer() {
+        crate::block_on(async {
+            let (mut client, mut server) = tcp_pair().await;
+            server.write_all(b"nested").await.unwrap();
+            let mut raw = [MaybeUninit::new(0xAAu8); 64];
+            let mut buf = ReadBuf::uninit(&mut raw);
+            poll_fn(|cx| {
+                SCRATCH.with(|scratch| {
+                    let _held = scratch.borrow_mut();
+                    Pin::new(&mut client).poll_read(cx, buf.unfilled())
+                })
+            })
+            .await
+            .unwrap();
+            assert_eq!(buf.filled(), b"nested");
         });
     }
 
