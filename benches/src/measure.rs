@@ -16,6 +16,26 @@ pub fn user_cpu() -> Duration {
     rusage_split().0
 }
 
+/// CPU time (user + system) of the calling thread so far, from
+/// `getrusage(RUSAGE_THREAD)`; elsewhere than Linux, of the whole process.
+pub fn thread_cpu() -> Duration {
+    #[cfg(target_os = "linux")]
+    let who = libc::RUSAGE_THREAD;
+    #[cfg(not(target_os = "linux"))]
+    let who = libc::RUSAGE_SELF;
+    // SAFETY: all-zero bytes are a valid `rusage` (plain integers and timevals).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `usage` is a valid, writable `rusage` for the call's duration.
+    if unsafe { libc::getrusage(who, &mut usage) } != 0 {
+        return Duration::ZERO;
+    }
+    timeval(usage.ru_utime) + timeval(usage.ru_stime)
+}
+
+fn timeval(t: libc::timeval) -> Duration {
+    Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+}
+
 /// User CPU, system CPU and peak RSS in bytes, from one `getrusage(RUSAGE_SELF)`.
 fn rusage_split() -> (Duration, Duration, u64) {
     // SAFETY: all-zero bytes are a valid `rusage` (plain integers and timevals).
@@ -27,14 +47,11 @@ fn rusage_split() -> (Duration, Duration, u64) {
         // rather than invent a figure.
         return (Duration::ZERO, Duration::ZERO, 0);
     }
-    let tv = |t: libc::timeval| {
-        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
-    };
     // ru_maxrss is in KiB on Linux and the BSDs, in bytes on macOS.
     let scale = if cfg!(target_os = "macos") { 1 } else { 1024 };
     (
-        tv(usage.ru_utime),
-        tv(usage.ru_stime),
+        timeval(usage.ru_utime),
+        timeval(usage.ru_stime),
         usage.ru_maxrss as u64 * scale,
     )
 }

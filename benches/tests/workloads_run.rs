@@ -1,4 +1,5 @@
-//! Every workload runs on every runtime and reports sane figures (at tiny
+//! Every workload runs on each runtime it has (all three but for
+//! hyper-hello, which has no smol) and reports sane figures (at tiny
 //! sizes: this checks the harness, not the speed).
 
 use benches::report::{Better, Report};
@@ -27,10 +28,10 @@ fn labels(report: &Report) -> Vec<&str> {
 }
 
 #[test]
-fn every_workload_runs_on_every_runtime_and_reports_finite_figures() {
+fn every_workload_runs_on_its_runtimes_and_reports_finite_figures() {
     for w in ALL {
         let mut reports = Vec::new();
-        for rt in Runtime::ALL {
+        for rt in Runtime::ALL.into_iter().filter(|&rt| w.runs_on(rt)) {
             let report = run(w.name, rt, 40);
             assert!(
                 !report.metrics.is_empty(),
@@ -179,7 +180,9 @@ fn the_floor_runs_the_echo_workloads_and_reports_the_runtimes_figures() {
         let floored = ["echo-latency", "echo-throughput"].contains(&w.name);
         assert_eq!(w.runs_on(Runtime::Floor), floored, "{}", w.name);
         for rt in Runtime::ALL {
-            assert!(w.runs_on(rt), "{} on {}", w.name, rt.name());
+            // hyper has no smol glue: hyper-hello is the one exception.
+            let runs = w.name != "hyper-hello" || rt != Runtime::Smol;
+            assert_eq!(w.runs_on(rt), runs, "{} on {}", w.name, rt.name());
         }
         if !floored {
             let params = Params {

@@ -16,6 +16,7 @@ pub mod echo_latency;
 pub mod echo_throughput;
 pub mod http_fanout;
 pub mod http_keepalive;
+pub mod hyper_hello;
 pub mod idle;
 pub mod memory;
 pub mod pingpong;
@@ -57,17 +58,19 @@ pub struct Workload {
     /// If set, `compare` also counts this workload's system calls per
     /// round under `strace` with this many rounds (see [`Params::rounds`]).
     pub syscall_rounds: Option<u64>,
-    run: [RunFn; 3],
+    /// Per runtime (in [`Runtime::ALL`] order): how it runs there, if it does.
+    run: [Option<RunFn>; 3],
     /// The same workload on bare mio ([`Runtime::Floor`]), if it has one.
     floor: Option<RunFn>,
 }
 
 impl Workload {
-    /// Runs the workload on `rt` in this process; an error if `rt` is the
-    /// floor and this workload has none (see [`runs_on`](Self::runs_on)).
+    /// Runs the workload on `rt` in this process; an error if it does not
+    /// run there (see [`runs_on`](Self::runs_on)).
     pub fn run(&self, rt: Runtime, params: &Params) -> io::Result<Report> {
         let run = match rt {
-            Runtime::Solo | Runtime::Tokio | Runtime::Smol => self.run[rt.index()],
+            Runtime::Solo | Runtime::Tokio | Runtime::Smol => self.run[rt.index()]
+                .ok_or_else(|| wrong(format!("{} does not run on {}", self.name, rt.name())))?,
             Runtime::Floor => self
                 .floor
                 .ok_or_else(|| wrong(format!("{} has no mio floor", self.name)))?,
@@ -75,10 +78,13 @@ impl Workload {
         run(params)
     }
 
-    /// Whether this workload runs on `rt`: every workload runs on every
-    /// runtime; only some have a [`Runtime::Floor`].
+    /// Whether this workload runs on `rt`: most run on every runtime
+    /// (hyper-hello not on smol); only some have a [`Runtime::Floor`].
     pub fn runs_on(&self, rt: Runtime) -> bool {
-        rt != Runtime::Floor || self.floor.is_some()
+        match rt {
+            Runtime::Floor => self.floor.is_some(),
+            rt => self.run[rt.index()].is_some(),
+        }
     }
 
     /// The workload called `name`, if any.
@@ -103,9 +109,9 @@ macro_rules! workload {
             about: $module::ABOUT,
             syscall_rounds: $syscalls,
             run: [
-                $module::run::<Solo>,
-                $module::run::<Tokio>,
-                $module::run::<Smol>,
+                Some($module::run::<Solo>),
+                Some($module::run::<Tokio>),
+                Some($module::run::<Smol>),
             ],
             floor: $floor,
         }
@@ -125,6 +131,18 @@ pub static ALL: &[Workload] = &[
     workload!(memory),
     workload!(http_fanout),
     workload!(http_keepalive),
+    // A hyper server on solo or tokio; hyper has no smol glue.
+    Workload {
+        name: hyper_hello::NAME,
+        about: hyper_hello::ABOUT,
+        syscall_rounds: None,
+        run: [
+            Some(hyper_hello::run::<Solo>),
+            Some(hyper_hello::run::<Tokio>),
+            None,
+        ],
+        floor: None,
+    },
 ];
 
 thread_local! {

@@ -1,6 +1,7 @@
 //! hyper's [`Read`] and [`Write`] on solo's streams, through their
 //! `futures-io` impls (one read path, one write path per socket).
 
+use std::cell::RefCell;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -8,40 +9,77 @@ use std::task::{Context, Poll};
 use futures_io::{AsyncRead, AsyncWrite};
 use hyper::rt::{Read, ReadBufCursor, Write};
 
-/// The most one read asks of the socket. hyper hands each read a fresh,
-/// uninitialised buffer, which is zeroed before the socket fills it: the
-/// cap bounds that zeroing (hyper's HTTP/1.1 buffer grows to hundreds of
-/// KiB under load) to about the cost of copying what the read returns.
+/// The most one read asks of the socket.
 const MAX_READ: usize = 64 * 1024;
+
+thread_local! {
+    /// Where this thread's hyper reads land before they are copied into
+    /// hyper's buffer: [`MAX_READ`] bytes, zeroed once, when a thread first
+    /// reads (empty until then). hyper hands each read a fresh, uninitialised buffer, which
+    /// safe code may only fill after zeroing it; reading here instead costs
+    /// a copy of what the read returned, whatever the buffer's size.
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// One read of `stream` into `buf`, at most [`MAX_READ`] bytes.
+fn poll_read_into<S>(
+    mut stream: S,
+    cx: &mut Context<'_>,
+    mut buf: ReadBufCursor<'_>,
+) -> Poll<io::Result<()>>
+where
+    S: AsyncRead + Unpin,
+{
+    let len = buf.remaining().min(MAX_READ);
+    SCRATCH.with(|scratch| {
+        let poll = match scratch.try_borrow_mut() {
+            Ok(mut scratch) => {
+                if scratch.is_empty() {
+                    scratch.resize(MAX_READ, 0);
+                }
+                let dst = &mut scratch[..len];
+                let poll = Pin::new(&mut stream).poll_read(cx, dst);
+                if let Poll::Ready(Ok(n)) = poll {
+                    // A read never reports more than the slice it was given.
+                    buf.put_slice(&dst[..n]);
+                }
+                poll
+            }
+            // Only if a read ran inside another on this thread (a waker
+            // that reads): zero hyper's buffer and read into it directly.
+            Err(_) => {
+                let dst = buf.initialize_unfilled_to(len);
+                let poll = Pin::new(&mut stream).poll_read(cx, dst);
+                if let Poll::Ready(Ok(n)) = poll {
+                    // SAFETY: `initialize_unfilled_to(len)` initialised the
+                    // first `len` bytes of the unfilled part, and the read
+                    // wrote `n <= len` of them (a read never reports more
+                    // than the slice it was given).
+                    unsafe { buf.advance(n) };
+                }
+                poll
+            }
+        };
+        poll.map_ok(drop)
+    })
+}
 
 /// Implements hyper's traits on a stream type whose `&Stream` implements
 /// `futures_io::AsyncRead + AsyncWrite` with `writev` behind
 /// `poll_write_vectored`.
 macro_rules! hyper_io {
     ($stream:ty) => {
-        /// Reads at most 64 KiB into hyper's buffer, after
-        /// zeroing the part not yet initialised (never handing the socket
-        /// uninitialised memory as a `&mut [u8]`).
+        /// Reads at most 64 KiB into hyper's buffer, through a scratch
+        /// buffer of the thread's (never handing the socket uninitialised
+        /// memory as a `&mut [u8]`, and never zeroing hyper's buffer).
         impl Read for $stream {
             fn poll_read(
                 self: Pin<&mut Self>,
                 cx: &mut Context<'_>,
-                mut buf: ReadBufCursor<'_>,
+                buf: ReadBufCursor<'_>,
             ) -> Poll<io::Result<()>> {
-                let mut stream: &$stream = &self;
-                let len = buf.remaining().min(MAX_READ);
-                let dst = buf.initialize_unfilled_to(len);
-                let n = match Pin::new(&mut stream).poll_read(cx, dst) {
-                    Poll::Ready(Ok(n)) => n,
-                    Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                    Poll::Pending => return Poll::Pending,
-                };
-                // SAFETY: `initialize_unfilled_to(len)` initialised the
-                // first `len` bytes of the unfilled part, and the read
-                // wrote `n <= len` of them (a read never reports more than
-                // the slice it was given).
-                unsafe { buf.advance(n) };
-                Poll::Ready(Ok(()))
+                let stream: &$stream = &self;
+                poll_read_into(stream, cx, buf)
             }
         }
 
@@ -92,11 +130,13 @@ hyper_io!(crate::net::UnixStream);
 mod tests {
     use std::future::poll_fn;
     use std::io::IoSlice;
+    use std::mem::MaybeUninit;
     use std::pin::Pin;
 
     use futures_lite::{AsyncReadExt, AsyncWriteExt};
     use hyper::rt::{Read, ReadBuf, Write};
 
+    use super::{MAX_READ, SCRATCH};
     use crate::net::{TcpListener, TcpStream};
 
     async fn tcp_pair() -> (TcpStream, TcpStream) {
@@ -126,6 +166,82 @@ mod tests {
             assert_eq!(hyper_read(&mut client, 64).await, b"hello");
             drop(server);
             assert_eq!(hyper_read(&mut client, 64).await, b"", "end of stream");
+        });
+    }
+
+    #[test]
+    fn a_read_leaves_the_rest_of_hypers_uninitialised_buffer_untouched() {
+        crate::block_on(async {
+            let (mut client, mut server) = tcp_pair().await;
+            server.write_all(b"hello").await.unwrap();
+            let mut raw = [MaybeUninit::new(0xAAu8); 4096];
+            let mut buf = ReadBuf::uninit(&mut raw);
+            poll_fn(|cx| Pin::new(&mut client).poll_read(cx, buf.unfilled()))
+                .await
+                .unwrap();
+            assert_eq!(buf.filled(), b"hello");
+            // SAFETY: every byte of `raw` was initialised above (0xAA), and
+            // a read only ever writes initialised bytes.
+            let rest = raw[5..].iter().map(|b| unsafe { b.assume_init() });
+            assert!(
+                rest.into_iter().all(|b| b == 0xAA),
+                "the read zeroed the rest"
+            );
+        });
+    }
+
+    #[test]
+    fn reads_bigger_than_the_cap_return_every_byte_in_order_at_most_64_kib_each() {
+        crate::block_on(async {
+            let (mut client, mut server) = tcp_pair().await;
+            let sent: Vec<u8> = (0..3 * MAX_READ + 123).map(|i| (i % 251) as u8).collect();
+            let expected = sent.clone();
+            let writer = crate::spawn(async move {
+                server.write_all(&sent).await.unwrap();
+            });
+            let mut got = Vec::new();
+            while got.len() < expected.len() {
+                let chunk = hyper_read(&mut client, 2 * MAX_READ).await;
+                assert!(
+                    !chunk.is_empty() && chunk.len() <= MAX_READ,
+                    "{}",
+                    chunk.len()
+                );
+                got.extend_from_slice(&chunk);
+            }
+            assert!(got == expected, "the bytes differ");
+            writer.await.unwrap();
+        });
+    }
+
+    #[test]
+    fn a_read_while_the_scratch_buffer_is_borrowed_reads_into_hypers_buffer() {
+        crate::block_on(async {
+            let (mut client, mut server) = tcp_pair().await;
+            server.write_all(b"nested").await.unwrap();
+            let mut raw = [MaybeUninit::new(0xAAu8); 64];
+            let mut buf = ReadBuf::uninit(&mut raw);
+            poll_fn(|cx| {
+                SCRATCH.with(|scratch| {
+                    let _held = scratch.borrow_mut();
+                    Pin::new(&mut client).poll_read(cx, buf.unfilled())
+                })
+            })
+            .await
+            .unwrap();
+            assert_eq!(buf.filled(), b"nested");
+        });
+    }
+
+    #[test]
+    fn reads_of_two_streams_on_one_thread_keep_their_own_bytes() {
+        crate::block_on(async {
+            let (mut a, mut a_peer) = tcp_pair().await;
+            let (mut b, mut b_peer) = tcp_pair().await;
+            a_peer.write_all(b"from a").await.unwrap();
+            b_peer.write_all(b"from b, longer").await.unwrap();
+            assert_eq!(hyper_read(&mut b, 64).await, b"from b, longer");
+            assert_eq!(hyper_read(&mut a, 64).await, b"from a");
         });
     }
 

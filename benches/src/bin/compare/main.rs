@@ -5,9 +5,13 @@
 //!
 //! ```text
 //! cargo run --release -p benches --bin compare [-- --quick] [--json] [--only NAME[,NAME..]] [--runs N]
+//! cargo run --release -p benches --bin compare -- --serve hyper-solo|hyper-tokio [ADDR]
 //! ```
+//!
+//! `--serve` runs only the hyper-hello server, for `wrk` (benches/README.md).
 
 mod child;
+mod serve;
 mod strace;
 mod table;
 mod wrk;
@@ -40,7 +44,11 @@ mio floor: bare mio, no runtime), each in a fresh child process, N times
   --quick   smaller sizes (the whole run takes seconds)
   --json    print JSON (every sample) instead of the table
   --only    run only these workloads
-  --runs    runs per workload and runtime (1..=9)";
+  --runs    runs per workload and runtime (1..=9)
+
+compare --serve hyper-solo|hyper-tokio [ADDR]
+  serves hyper-hello's server alone on ADDR (default 127.0.0.1:8080)
+  until killed, for an outside load generator such as wrk";
 
 #[derive(Debug)]
 struct Options {
@@ -216,6 +224,7 @@ fn syscall_row(exe: &Path, w: &Workload, rounds: u64, quick: bool) -> Result<Row
         better: Better::Lower,
         samples: Default::default(),
         errors: Default::default(),
+        ran: Runtime::COLUMNS.map(|rt| w.runs_on(rt)),
     };
     for rt in Runtime::COLUMNS.into_iter().filter(|&rt| w.runs_on(rt)) {
         let i = rt.index();
@@ -274,6 +283,8 @@ fn wrk_row(rows: &[Row], rates: &[Result<f64, String>], duration: Duration) -> (
         better: Better::Higher,
         samples: Default::default(),
         errors: Default::default(),
+        // The runtimes' columns only: keepalive has no floor.
+        ran: [true, true, true, false],
     };
     let failures: Vec<&String> = rates.iter().filter_map(|r| r.as_ref().err()).collect();
     if let Some(e) = failures.first() {
@@ -320,6 +331,9 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--child") {
         return child_mode(&args[1..]);
+    }
+    if args.first().map(String::as_str) == Some("--serve") {
+        return serve::run(&args[1..]);
     }
     let opts = match parse(&args) {
         Ok(opts) => opts,

@@ -22,6 +22,9 @@ pub struct Row {
     pub samples: [Vec<f64>; 4],
     /// Per column: failures, if any run failed.
     pub errors: [Vec<String>; 4],
+    /// Per column: whether the workload ran there at all (a column it does
+    /// not run on shows `-`, not `n/a`).
+    pub ran: [bool; 4],
 }
 
 impl Row {
@@ -81,6 +84,7 @@ pub fn rows(workload: &str, outcomes: &[Vec<Outcome>; 4]) -> Vec<Row> {
                             better: m.better,
                             samples: Default::default(),
                             errors: Default::default(),
+                            ran: ran(outcomes),
                         });
                         rows.last_mut().expect("just pushed")
                     }
@@ -102,6 +106,7 @@ pub fn rows(workload: &str, outcomes: &[Vec<Outcome>; 4]) -> Vec<Row> {
                         better: Better::Lower,
                         samples: Default::default(),
                         errors: Default::default(),
+                        ran: ran(outcomes),
                     });
                     rows[0].errors[i].push(e.clone());
                 }
@@ -109,6 +114,11 @@ pub fn rows(workload: &str, outcomes: &[Vec<Outcome>; 4]) -> Vec<Row> {
         }
     }
     rows
+}
+
+/// Which columns have any outcome at all.
+fn ran(outcomes: &[Vec<Outcome>; 4]) -> [bool; 4] {
+    [0, 1, 2, 3].map(|i| !outcomes[i].is_empty())
 }
 
 /// A figure with as many decimals as its size deserves.
@@ -143,8 +153,9 @@ fn cell(row: &Row, i: usize) -> String {
         Some(v) if row.errors[i].is_empty() => number(v),
         Some(v) => format!("{} ({} failed)", number(v), row.errors[i].len()),
         None if !row.errors[i].is_empty() => "failed".to_string(),
-        // Most workloads have no floor: nothing was run, nothing to say.
-        None if i == Runtime::Floor.index() => "-".to_string(),
+        // Most workloads have no floor, hyper-hello no smol: nothing was
+        // run, nothing to say.
+        None if !row.ran[i] => "-".to_string(),
         None => "n/a".to_string(),
     }
 }
@@ -270,6 +281,22 @@ mod tests {
             table.contains("| idle | ns ↓ | 2.00 | failed | 4.00 | - |  | 0.50 |  |"),
             "{table}"
         );
+    }
+
+    #[test]
+    fn a_runtime_a_workload_does_not_run_on_shows_a_dash_one_without_the_figure_n_a() {
+        // hyper-hello: no smol runs at all.
+        let o = outcomes(&[10.0], &[20.0], &[], Better::Higher);
+        let table = markdown(&rows("hyper-hello", &o));
+        assert!(
+            table.contains("| hyper-hello | ns ↑ | 10.0 | 20.0 | - | - | 0.50 |  |  | tokio |"),
+            "{table}"
+        );
+        // smol ran but reported no such figure.
+        let mut o = outcomes(&[10.0], &[20.0], &[], Better::Higher);
+        o[2].push(Ok(Report::new().higher("other", 1.0)));
+        let table = markdown(&rows("idle", &o));
+        assert!(table.contains("| 20.0 | n/a | - |"), "{table}");
     }
 
     #[test]
