@@ -9,6 +9,7 @@
 pub mod averager;
 #[cfg(feature = "hyper")]
 pub mod axum_app;
+pub mod deadlock;
 pub mod graceful_shutdown;
 #[cfg(feature = "hyper")]
 pub mod h2c;
