@@ -117,7 +117,7 @@ async fn hello(
     Ok(response)
 }
 
-/// Serves [`hello`] over HTTP/1.1 with keep-alive on `addr`, on a runtime
+/// Serves `hello` over HTTP/1.1 with keep-alive on `addr`, on a runtime
 /// `R` of the calling thread, each connection on a task of its own; calls
 /// `ready` with the bound address once it listens. With `connections`, it
 /// accepts that many, waits until every one has ended (the client closed
@@ -197,7 +197,7 @@ pub struct Exchange {
     pub wall: Duration,
 }
 
-/// Serves [`hello`] on `R` (its own thread) and sends it `total` requests
+/// Serves `hello` on `R` (its own thread) and sends it `total` requests
 /// of `GET /` over `connections` keep-alive connections from the
 /// http-keepalive client on solo; an error if any response is wrong, the
 /// run takes over a minute, or the server fails.
