@@ -518,7 +518,7 @@ impl Scheduler {
             if task.key == MAIN_KEY {
                 return (ran, true);
             }
-            self.run_task::<false, false>(task);
+            self.run_task::<false, false>(task, &mut None);
             ran += 1;
         }
         (ran, false)
@@ -530,13 +530,17 @@ impl Scheduler {
     /// With a seed, each next task is drawn from all the ready ones, each
     /// as likely (the others keep their order), and folded into the
     /// schedule fingerprint. Apart from the runtime's, this is the only
-    /// place a seed changes anything. With a threshold, each poll is timed.
-    /// Tracking records each poll. The FIFO path above pays one branch for
+    /// place a seed changes anything. With a threshold, each poll is timed,
+    /// with one clock read per poll: a poll is timed from the end of the
+    /// one before it in this batch (the scheduler's own few nanoseconds
+    /// between them count as the poll's). Tracking records each poll. The FIFO path above pays one branch for
     /// all three.
     #[cold]
     #[inline(never)]
     fn run_ready_instrumented(&self, budget: usize) -> (usize, bool) {
         let mut ran = 0;
+        let mut clock = self.slow_poll.map(|_| Instant::now());
+        let timed = clock.is_some();
         while ran < budget {
             let next = {
                 let mut ready = self.ready.borrow_mut();
@@ -559,10 +563,10 @@ impl Scheduler {
                 return (ran, true);
             }
             // Tracking is on whenever a threshold is.
-            match (self.slow_poll.is_some(), self.tracking.get()) {
-                (true, _) => self.run_task::<true, true>(task),
-                (false, true) => self.run_task::<false, true>(task),
-                (false, false) => self.run_task::<false, false>(task),
+            match (timed, self.tracking.get()) {
+                (true, _) => self.run_task::<true, true>(task, &mut clock),
+                (false, true) => self.run_task::<false, true>(task, &mut None),
+                (false, false) => self.run_task::<false, false>(task, &mut None),
             }
             ran += 1;
         }
@@ -571,10 +575,15 @@ impl Scheduler {
 
     // Inlined into both loops, as it was into the one loop before seeds:
     // a call per task costs the spawn row about 2 % of its instructions.
-    // `TIMED`: time the poll against the slow-poll threshold; `TRACK`:
-    // record it (and look for a lost waker).
+    // `TIMED`: time the poll against the slow-poll threshold, from
+    // `*clock` (the end of the poll before), and set `*clock` to its end;
+    // `TRACK`: record it (and look for a lost waker).
     #[inline(always)]
-    fn run_task<const TIMED: bool, const TRACK: bool>(&self, task: TaskRef) {
+    fn run_task<const TIMED: bool, const TRACK: bool>(
+        &self,
+        task: TaskRef,
+        clock: &mut Option<Instant>,
+    ) {
         let key = task.key as usize;
         let raw = {
             let mut tasks = self.tasks.borrow_mut();
@@ -593,6 +602,9 @@ impl Scheduler {
 
         let done = if raw.is_aborted() {
             raw.cancel();
+            if let (true, Some(start)) = (TIMED, clock.as_mut()) {
+                *start = Instant::now(); // a slow destructor is not the next poll's
+            }
             true
         } else {
             bump(&self.counters.polls);
@@ -603,10 +615,11 @@ impl Scheduler {
             // The poll never unwinds (the task cell catches panics), so
             // the budget is unset after it without a guard.
             coop::set(coop::BUDGET);
-            let start = if TIMED { Some(Instant::now()) } else { None };
             let poll = raw.poll(&mut cx);
-            if let Some(start) = start {
-                self.check_slow_poll(&raw, start.elapsed());
+            if let (true, Some(start)) = (TIMED, clock.as_mut()) {
+                let end = Instant::now();
+                self.check_slow_poll(&raw, end.saturating_duration_since(*start));
+                *start = end;
             }
             coop::unset();
             drop(polling);
