@@ -30,6 +30,10 @@ use crate::Builder;
 /// Each run costs a runtime (a poller and its waker: a few system calls),
 /// so a thousand seeds of a small test take well under a second.
 ///
+/// `seeds` of 0 runs seed 0 once, as 1 does: `explore` returns the test's
+/// output, so the test runs at least once. (`#[solo::test(seeds = 0)]` is
+/// a compile error instead.)
+///
 /// # Panics
 ///
 /// With the test's own panic, prefixed with its seed; or if a runtime
