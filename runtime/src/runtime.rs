@@ -181,6 +181,9 @@ impl Builder {
     /// has waited and how often it was polled. A test that deadlocks
     /// fails in about a second, with that list, instead of hanging.
     ///
+    /// [`Duration::ZERO`] reports a hang at the first moment nothing is
+    /// ready; a timeout too long to add to the clock is the same as `None`.
+    ///
     /// Only a paused clock (see [`start_paused`](Self::start_paused) and
     /// [`time::pause`](crate::time::pause)) is watched: on the real clock a
     /// quiet loop is a server waiting for clients. A paused-clock program
@@ -607,8 +610,12 @@ impl Runtime {
                 core.clock.advance_to(now + start.elapsed().min(wait));
             }
             None => match self.hang_timeout {
+                // A timeout too long to add to now waits for ever.
                 Some(timeout) if core.blocking_jobs.get() == 0 => {
-                    let deadline = Instant::now() + timeout;
+                    let Some(deadline) = Instant::now().checked_add(timeout) else {
+                        core.reactor.park(None)?;
+                        return Ok(());
+                    };
                     core.reactor.park(Some(deadline))?;
                     core.scheduler.drain_injected();
                     // An event that woke nothing (and the poller's own
@@ -748,8 +755,10 @@ pub struct Metrics {
     /// Polls after which a task was left with no waker: it returned
     /// `Pending`, but nothing held a waker (or abort handle) for it, so it
     /// can never run again. Each is a bug in a future; the first for each
-    /// task is logged at `warn`, and a [`Dump`] shows the task as
-    /// [`TaskState::LostWaker`].
+    /// task is logged at `warn`. Looked for only while
+    /// [tasks are tracked](Builder::task_tracking) (on a paused clock, for
+    /// one); a [`Dump`] shows such a task as [`TaskState::LostWaker`]
+    /// either way.
     pub lost_wakers: u64,
     /// Polls that took [`Builder::slow_poll_threshold`] or longer (the
     /// `block_on` future's included); each is logged at `warn`.

@@ -156,3 +156,18 @@ fn the_real_clock_is_not_watched() {
     });
     assert_eq!(got, 1);
 }
+
+#[test]
+fn a_timeout_too_long_to_add_to_the_clock_waits_like_none() {
+    // Duration::MAX cannot be added to an Instant: no overflow panic, the
+    // runtime just waits (here for another thread's send).
+    let got = hang_message(solo::Builder::new().hang_timeout(Duration::MAX), async {
+        let (tx, rx) = solo::sync::oneshot::channel();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            let _ = tx.send(3);
+        });
+        assert_eq!(rx.await.unwrap(), 3);
+    });
+    assert_eq!(got, None);
+}
