@@ -78,6 +78,54 @@ pub async fn within<R: Rt, T>(
     .await
 }
 
+/// The keep-alive client of http-keepalive and hyper-hello: opens
+/// `connections` connections to `addr` (at least one), then sends `total`
+/// GETs of `path` over them, one in flight per connection (the remainder
+/// goes to the first ones, one each), each response checked for status 200
+/// and `body_len` bytes. Returns the responses read and the wall time from
+/// the first request to the last response; fails after `limit`.
+pub async fn keepalive_gets<R: Rt>(
+    addr: SocketAddr,
+    path: &str,
+    body_len: usize,
+    connections: u64,
+    total: u64,
+    limit: Duration,
+) -> io::Result<(u64, Duration)> {
+    let connections = connections.max(1);
+    let request = request(addr, path, true);
+    let mut conns = Vec::new();
+    for _ in 0..connections {
+        conns.push(Conn::<R>::connect(addr).await?);
+    }
+    let probe = crate::measure::Probe::start();
+    let clients: Vec<_> = conns
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut conn)| {
+            let share = total / connections + u64::from((i as u64) < total % connections);
+            let request = request.clone();
+            R::spawn(async move {
+                for _ in 0..share {
+                    conn.get(&request, body_len).await?;
+                }
+                // Dropping `conn` closes it: the server's task ends.
+                io::Result::Ok(share)
+            })
+        })
+        .collect();
+    let what = format!("{total} GETs of {path} on {connections} connections");
+    let responses = within::<R, _>(limit, &what, async {
+        let mut responses = 0;
+        for client in clients {
+            responses += client.await?;
+        }
+        Ok(responses)
+    })
+    .await?;
+    Ok((responses, probe.stop().0))
+}
+
 /// The request for `path` on `addr`: `keep_alive` false adds
 /// `Connection: close` (HTTP/1.1 keeps connections alive by default).
 pub fn request(addr: SocketAddr, path: &str, keep_alive: bool) -> Vec<u8> {

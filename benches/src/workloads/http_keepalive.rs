@@ -8,7 +8,6 @@ use std::io;
 use std::time::Duration;
 
 use super::{http, Params};
-use crate::measure::Probe;
 use crate::report::Report;
 use crate::rt::Rt;
 
@@ -32,36 +31,9 @@ pub fn run<R: Rt>(params: &Params) -> io::Result<Report> {
     http::ensure_sockets(connections)?;
     let server = http::start_server()?;
     let addr = server.local_addr();
-    let request = http::request(addr, PATH, true);
     let report = R::block_on(async move {
-        let mut conns = Vec::new();
-        for _ in 0..connections {
-            conns.push(http::Conn::<R>::connect(addr).await?);
-        }
-        let probe = Probe::start();
-        let clients: Vec<_> = conns
-            .into_iter()
-            .enumerate()
-            .map(|(i, mut conn)| {
-                // The remainder goes to the first connections, one each.
-                let share = total / connections + u64::from((i as u64) < total % connections);
-                let request = request.clone();
-                R::spawn(async move {
-                    for _ in 0..share {
-                        conn.get(&request, BODY_LEN).await?;
-                    }
-                    io::Result::Ok(())
-                })
-            })
-            .collect();
-        http::within::<R, _>(LIMIT, &format!("{total} GETs of {PATH}"), async {
-            for client in clients {
-                client.await?;
-            }
-            Ok(())
-        })
-        .await?;
-        let (wall, _) = probe.stop();
+        let (_, wall) =
+            http::keepalive_gets::<R>(addr, PATH, BODY_LEN, connections, total, LIMIT).await?;
         io::Result::Ok(Report::new().higher("req/s", total as f64 / wall.as_secs_f64()))
     })?;
     http::check_served(&server, connections, total)?;

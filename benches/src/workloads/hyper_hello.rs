@@ -28,7 +28,7 @@ use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 
 use super::{http, wrong, Params};
-use crate::measure::{thread_cpu, Probe};
+use crate::measure::thread_cpu;
 use crate::report::Report;
 use crate::rt::{Rt, Solo, Tokio};
 
@@ -205,40 +205,14 @@ pub fn exchange<R: HyperRt>(connections: u64, total: u64) -> io::Result<Exchange
     let connections = connections.min(total).max(1);
     http::ensure_sockets(connections)?;
     let (addr, server) = spawn_server::<R>(connections)?;
-    let request = http::request(addr, "/", true);
-    let (responses, wall) = Solo::block_on(async move {
-        let mut conns = Vec::new();
-        for _ in 0..connections {
-            conns.push(http::Conn::<Solo>::connect(addr).await?);
-        }
-        let probe = Probe::start();
-        let clients: Vec<_> = conns
-            .into_iter()
-            .enumerate()
-            .map(|(i, mut conn)| {
-                // The remainder goes to the first connections, one each.
-                let share = total / connections + u64::from((i as u64) < total % connections);
-                let request = request.clone();
-                Solo::spawn(async move {
-                    for _ in 0..share {
-                        conn.get(&request, HELLO.len()).await?;
-                    }
-                    // Dropping `conn` closes it: the server's task ends.
-                    io::Result::Ok(share)
-                })
-            })
-            .collect();
-        let what = format!("{total} GETs of / from hyper on {}", R::NAME);
-        let responses = http::within::<Solo, _>(LIMIT, &what, async {
-            let mut responses = 0;
-            for client in clients {
-                responses += client.await?;
-            }
-            Ok(responses)
-        })
-        .await?;
-        io::Result::Ok((responses, probe.stop().0))
-    })?;
+    let (responses, wall) = Solo::block_on(http::keepalive_gets::<Solo>(
+        addr,
+        "/",
+        HELLO.len(),
+        connections,
+        total,
+        LIMIT,
+    ))?;
     let served = server
         .join()
         .map_err(|_| wrong(format!("the hyper server on {} panicked", R::NAME)))??;
