@@ -84,7 +84,7 @@ fn a_dump_names_each_task_its_spawn_location_and_its_state() {
 }
 
 #[test]
-fn a_finished_task_leaves_the_dump_and_its_name_is_forgotten() {
+fn a_finished_task_leaves_the_dump() {
     let rt = solo::Runtime::new().unwrap();
     rt.block_on(async {
         let task = TaskBuilder::new().name("brief").spawn(async { 5 }).unwrap();

@@ -28,6 +28,11 @@ use crate::task::TaskId;
 /// the runtime's clock (paused or not), as of the loop's last turn, to a
 /// few milliseconds.
 ///
+/// tokio has a `Runtime::dump` too, behind `--cfg tokio_unstable` and
+/// `tokio_taskdump`: async, Linux-only, with a backtrace per task. solo's
+/// is plain data taken at once (no backtraces), on every platform, and is
+/// what a [hang](crate::Builder::hang_timeout) prints.
+///
 /// [`Runtime::dump`]: crate::Runtime::dump
 #[derive(Clone, Debug)]
 pub struct Dump {
