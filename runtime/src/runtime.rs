@@ -400,6 +400,7 @@ impl Builder {
             clock: Clock::new(self.start_paused),
             blocking_jobs: Cell::new(0),
         };
+        core.reactor.set_keep_wakers(!core.scheduler.is_tracking());
         Ok(Runtime {
             core: Rc::new(core),
             budget: self.budget,

@@ -118,3 +118,118 @@ fn waiting_futures_each_keep_their_own_waker() {
         }
     });
 }
+
+/// A connected pair on loopback: (the stream a task reads, its peer).
+async fn pair() -> (TcpStream, TcpStream) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let stream = TcpStream::connect(listener.local_addr().unwrap())
+        .await
+        .unwrap();
+    let (peer, _) = listener.accept().await.unwrap();
+    (stream, peer)
+}
+
+/// Yields until `done()` holds, at most `turns` times (each yield lets the
+/// loop look at I/O once).
+async fn yield_until(turns: usize, done: impl Fn() -> bool) {
+    for _ in 0..turns {
+        if done() {
+            return;
+        }
+        solo::task::yield_now().await;
+    }
+}
+
+/// Spawns a task that polls `poll_read` on `stream` once (it is empty, so
+/// the task waits) and, once woken, returns `Pending` forever without
+/// polling the stream again or keeping any waker: it has lost its waker.
+/// Returns how many times it has been polled.
+fn spawn_reader_that_stops_waiting(stream: TcpStream) -> std::rc::Rc<std::cell::Cell<usize>> {
+    let polls = std::rc::Rc::new(std::cell::Cell::new(0));
+    let counted = polls.clone();
+    solo::task::Builder::new()
+        .name("reader")
+        .spawn(poll_fn(move |cx| {
+            counted.set(counted.get() + 1);
+            if counted.get() == 1 {
+                let mut buf = [0; 8];
+                let poll = Pin::new(&mut &stream).poll_read(cx, &mut buf);
+                assert!(poll.is_pending(), "nothing was sent yet");
+            }
+            Poll::<()>::Pending
+        }))
+        .unwrap();
+    polls
+}
+
+#[test]
+fn an_event_wakes_a_waiting_poll_read_once() {
+    solo::block_on(async {
+        let (stream, peer) = pair().await;
+        let polls = spawn_reader_that_stops_waiting(stream);
+        yield_until(10, || polls.get() == 1).await;
+        (&peer).write_all(b"x").await.unwrap();
+        yield_until(1_000, || polls.get() == 2).await;
+        assert_eq!(polls.get(), 2, "the event did not wake the reader");
+        // The reader no longer waits on the stream: more data must not wake
+        // it, although the reactor may still hold its waker.
+        (&peer).write_all(b"y").await.unwrap();
+        yield_until(100, || false).await;
+        assert_eq!(
+            polls.get(),
+            2,
+            "a second event woke a task that no longer waits"
+        );
+    });
+}
+
+#[test]
+fn a_dump_sees_a_lost_waker_though_the_reactor_keeps_an_old_one() {
+    // Untracked (real clock, no seed): the reactor keeps a woken task's
+    // waker for its next wait, and the dump must not count it as a way to
+    // wake the task.
+    let rt = solo::Runtime::new().unwrap();
+    rt.block_on(async {
+        let (stream, peer) = pair().await;
+        let polls = spawn_reader_that_stops_waiting(stream);
+        yield_until(10, || polls.get() == 1).await;
+        (&peer).write_all(b"x").await.unwrap();
+        yield_until(1_000, || polls.get() == 2).await;
+        assert_eq!(polls.get(), 2, "the event did not wake the reader");
+        let dump = solo::runtime::dump();
+        let reader = dump
+            .tasks()
+            .iter()
+            .find(|t| t.name() == Some("reader"))
+            .unwrap();
+        assert_eq!(
+            reader.state(),
+            solo::runtime::TaskState::LostWaker,
+            "{dump}"
+        );
+    });
+}
+
+#[test]
+fn while_tracking_a_task_that_stops_waiting_on_a_socket_is_reported_lost() {
+    // Tracking checks each pending poll for a lost waker; the reactor must
+    // not keep the woken reader's waker then, or that reference would hide
+    // the loss. Tracking starts here at `pause()`, on a runtime built
+    // untracked (whose reactor kept wakers until then).
+    let rt = solo::Runtime::new().unwrap();
+    rt.block_on(async {
+        let (stream, peer) = pair().await;
+        solo::time::pause();
+        assert_eq!(solo::runtime::metrics().lost_wakers, 0);
+        let polls = spawn_reader_that_stops_waiting(stream);
+        yield_until(10, || polls.get() == 1).await;
+        (&peer).write_all(b"x").await.unwrap();
+        yield_until(1_000, || polls.get() == 2).await;
+        assert_eq!(polls.get(), 2, "the event did not wake the reader");
+        assert_eq!(
+            solo::runtime::metrics().lost_wakers,
+            1,
+            "the reader's lost waker went unseen"
+        );
+    });
+}

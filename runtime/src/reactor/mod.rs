@@ -8,6 +8,7 @@
 //! the caller clears it and waits for the next event.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::io;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
@@ -119,10 +120,22 @@ struct ScheduledIo {
 ///   has no future to do that: only the waker of the most recent call is
 ///   kept, as tokio and async-io do, and an earlier caller's waker is
 ///   dropped unwoken when a different one replaces it.
+///
+/// An event wakes a `poll_*` caller once, as tokio does. A solo task's
+/// waker is then kept, disarmed, rather than handed out (unless the
+/// reactor is told not to keep wakers, see
+/// [`Reactor::set_keep_wakers`]): a task waits on the same socket again
+/// and again, and finding its waker already there saves a clone and a
+/// drop, two atomic reference-count updates, per wait. The kept waker
+/// holds the task's allocation (not its future, which is dropped when the
+/// task ends) until the registration goes or another waker replaces it.
 #[derive(Default)]
 struct Waiters {
     /// The most recent `poll_*` caller's waker.
     poll: Option<Waker>,
+    /// `poll` waits for the next event: it has not been woken since the
+    /// caller last returned `Pending` for it.
+    armed: bool,
     /// The wakers of waiting futures, one slot each.
     futures: Slab<Waker>,
     /// How many times an event emptied `futures`: a slot taken before that
@@ -145,6 +158,7 @@ impl Waiters {
     /// Keeps a `poll_*` caller's `waker` in place of the previous one.
     /// Returns a replaced waker, to be dropped outside the reactor's borrow.
     fn set_poll(&mut self, waker: &Waker) -> Option<Waker> {
+        self.armed = true;
         match &self.poll {
             Some(w) if w.will_wake(waker) => None,
             _ => self.poll.replace(waker.clone()),
@@ -182,9 +196,19 @@ impl Waiters {
         self.futures.try_remove(slot.key as usize)
     }
 
-    /// Moves every waker into `to_wake`.
-    fn take_into(&mut self, to_wake: &mut Vec<Waker>) {
-        to_wake.extend(self.poll.take());
+    /// Wakes every waiting waker: a solo task's `poll` waker at once, by
+    /// reference (its wake only queues the task), kept if `keep`; every
+    /// other waker is moved into `to_wake`, to be woken outside the
+    /// reactor's borrow.
+    fn wake(&mut self, keep: bool, to_wake: &mut Vec<Waker>) {
+        if std::mem::take(&mut self.armed) {
+            match &self.poll {
+                Some(waker) if keep && crate::task::raw::is_task_waker(waker) => {
+                    waker.wake_by_ref();
+                }
+                _ => to_wake.extend(self.poll.take()),
+            }
+        }
         if !self.futures.is_empty() {
             to_wake.extend(self.futures.drain());
             self.round = self.round.wrapping_add(1);
@@ -210,6 +234,8 @@ struct Inner {
     next_generation: usize,
     /// Wakers collected while handling events, woken once the borrow ends.
     to_wake: Vec<Waker>,
+    /// Keep a solo task's waker after an event wakes it (see [`Waiters`]).
+    keep_wakers: bool,
     counters: ReactorCounters,
     #[cfg(target_os = "linux")]
     timer: Option<timerfd::TimerFd>,
@@ -241,6 +267,7 @@ impl Reactor {
             io: Slab::new(),
             next_generation: 0,
             to_wake: Vec::new(),
+            keep_wakers: true,
             counters: ReactorCounters::default(),
             #[cfg(target_os = "linux")]
             timer,
@@ -468,6 +495,44 @@ impl Reactor {
             .is_some_and(|io| io.readiness & dir.final_bits() != 0)
     }
 
+    /// Whether to keep a solo task's waker after an event wakes it (see
+    /// [`Waiters`]); on by default. Task tracking turns it off: a kept
+    /// waker counts as a reference to its task, and would hide a task that
+    /// waits with no waker anywhere else (a lost waker); turning it off
+    /// drops the wakers kept so far.
+    pub(crate) fn set_keep_wakers(&self, keep: bool) {
+        let mut kept = Vec::new();
+        {
+            let mut inner = self.inner.borrow_mut();
+            inner.keep_wakers = keep;
+            if !keep {
+                for (_, io) in inner.io.iter_mut() {
+                    for waiters in &mut io.waiters {
+                        if !waiters.armed {
+                            kept.extend(waiters.poll.take());
+                        }
+                    }
+                }
+            }
+        }
+        drop(kept); // a waker may run code on drop: outside the borrow
+    }
+
+    /// How many disarmed wakers the reactor keeps of each solo task, by
+    /// the task's address (its wakers' data pointer): references to the
+    /// task that cannot wake it, for a dump to tell a lost waker.
+    pub(crate) fn kept_wakers(&self) -> HashMap<*const (), usize> {
+        let mut kept = HashMap::new();
+        for (_, io) in self.inner.borrow().io.iter() {
+            for waiters in io.waiters.iter().filter(|w| !w.armed) {
+                if let Some(waker) = &waiters.poll {
+                    *kept.entry(waker.data()).or_insert(0) += 1;
+                }
+            }
+        }
+        kept
+    }
+
     pub(crate) fn registrations(&self) -> usize {
         self.inner.borrow().io.len()
     }
@@ -509,7 +574,13 @@ impl Reactor {
                     }
                     continue;
                 }
-                dispatch(&mut inner.io, token, readiness_of(event), &mut to_wake);
+                dispatch(
+                    &mut inner.io,
+                    token,
+                    readiness_of(event),
+                    inner.keep_wakers,
+                    &mut to_wake,
+                );
             }
             inner.counters.io_events += n as u64;
             handled = n;
@@ -547,10 +618,17 @@ fn readiness_of(event: &mio::event::Event) -> u8 {
     ready
 }
 
-/// Records `ready` on the registration `token` names and collects the
-/// wakers it concerns. An event whose generation does not match (its
-/// registration is gone, and the key may be reused) is ignored.
-fn dispatch(io: &mut Slab<ScheduledIo>, token: Token, ready: u8, to_wake: &mut Vec<Waker>) {
+/// Records `ready` on the registration `token` names and wakes the
+/// wakers it concerns (see [`Waiters::wake`]). An event whose generation
+/// does not match (its registration is gone, and the key may be reused)
+/// is ignored.
+fn dispatch(
+    io: &mut Slab<ScheduledIo>,
+    token: Token,
+    ready: u8,
+    keep: bool,
+    to_wake: &mut Vec<Waker>,
+) {
     let (key, generation) = (token.0 & KEY_MASK, token.0 >> KEY_BITS);
     let Some(io) = io.get_mut(key).filter(|io| io.generation == generation) else {
         return;
@@ -558,7 +636,7 @@ fn dispatch(io: &mut Slab<ScheduledIo>, token: Token, ready: u8, to_wake: &mut V
     io.readiness |= ready;
     for d in DIRECTIONS {
         if ready & d.mask() != 0 {
-            io.waiters[d as usize].take_into(to_wake);
+            io.waiters[d as usize].wake(keep, to_wake);
         }
     }
 }
@@ -618,9 +696,9 @@ mod tests {
         // An event for the old registration arrives late.
         let mut inner = reactor.inner.borrow_mut();
         let mut to_wake = Vec::new();
-        dispatch(&mut inner.io, token(old), READABLE, &mut to_wake);
+        dispatch(&mut inner.io, token(old), READABLE, true, &mut to_wake);
         assert_eq!(inner.io[new.key].readiness, 0, "stale readiness leaked");
-        dispatch(&mut inner.io, token(new), READABLE, &mut to_wake);
+        dispatch(&mut inner.io, token(new), READABLE, true, &mut to_wake);
         assert_eq!(inner.io[new.key].readiness, READABLE);
     }
 
@@ -657,7 +735,7 @@ mod tests {
         let event = || {
             let mut inner = reactor.inner.borrow_mut();
             let mut to_wake = Vec::new();
-            dispatch(&mut inner.io, token(key), READABLE, &mut to_wake);
+            dispatch(&mut inner.io, token(key), READABLE, true, &mut to_wake);
             inner.io[key.key].readiness = 0; // as if a read then blocked
             to_wake
         };

@@ -177,13 +177,14 @@ pub(crate) fn of(core: &Core) -> Dump {
     };
     let since = |ms: u32| Duration::from_millis(u64::from(now_ms.wrapping_sub(ms)));
     let mut tasks = Vec::with_capacity(scheduler.alive() + 1);
+    let kept = core.reactor.kept_wakers();
     scheduler.for_each_task(|id, stats, track, place| {
         let running = matches!(place, Place::Running | Place::RunningMain);
         let state = if running {
             TaskState::Running
         } else if stats.queued {
             TaskState::Ready
-        } else if stats.lost_waker {
+        } else if stats.spare_refs == kept.get(&stats.addr).copied().unwrap_or(0) {
             TaskState::LostWaker
         } else {
             TaskState::Waiting

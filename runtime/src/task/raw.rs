@@ -121,8 +121,13 @@ pub(crate) struct Stats {
     pub(crate) named: bool,
     /// In a ready queue (or being aborted).
     pub(crate) queued: bool,
-    /// No waker and no abort handle exists: nothing can wake it.
-    pub(crate) lost_waker: bool,
+    /// References beyond its `RawTask`s': wakers and abort handles. If
+    /// every one of them is a waker the reactor keeps disarmed (see
+    /// [`Reactor::kept_wakers`](crate::reactor::Reactor::kept_wakers)),
+    /// nothing can wake it.
+    pub(crate) spare_refs: usize,
+    /// The task's address, as its wakers' data pointer.
+    pub(crate) addr: *const (),
 }
 
 /// The operations that need the future's type.
@@ -433,7 +438,11 @@ pub(crate) unsafe fn stats(ptr: NonNull<Header>) -> Stats {
     Stats {
         named: local.flag(NAMED),
         queued,
-        lost_waker: !queued && header.refs.load(Ordering::Acquire) == local.owners.get() as usize,
+        spare_refs: header
+            .refs
+            .load(Ordering::Acquire)
+            .saturating_sub(local.owners.get() as usize),
+        addr: ptr.as_ptr() as *const (),
     }
 }
 
@@ -487,6 +496,13 @@ impl Drop for HeaderRef {
         // the runtime's thread (rule 2) and freeing runs no user code.
         unsafe { release(self.ptr) };
     }
+}
+
+/// Whether `waker` is a solo task's waker, whose wake only queues its
+/// task (locally, or through the injection queue): it runs no user code,
+/// so the reactor may wake it while borrowed.
+pub(crate) fn is_task_waker(waker: &Waker) -> bool {
+    std::ptr::eq(waker.vtable(), &WAKER_VTABLE)
 }
 
 static WAKER_VTABLE: RawWakerVTable =
