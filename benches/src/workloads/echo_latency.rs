@@ -8,7 +8,7 @@ use std::io;
 use std::time::Duration;
 
 use super::echo_floor::Echo;
-use super::{echo, Params};
+use super::{echo, Params, Syscalls};
 use crate::measure::Probe;
 use crate::report::Report;
 use crate::rt::Rt;
@@ -18,8 +18,14 @@ pub const NAME: &str = "echo-latency";
 /// What it does.
 pub const ABOUT: &str =
     "echo server + client in one runtime, 1 connection, 100k round trips of 64 B";
-/// Round trips for counting system calls (strace slows every call down).
-pub const SYSCALL_ROUNDS: u64 = 5_000;
+/// Every system call per round trip, over 5,000 round trips (1,000 with
+/// `--quick`): strace slows every call down.
+pub const SYSCALLS: Syscalls = Syscalls {
+    rounds: 5_000,
+    quick_rounds: 1_000,
+    per: 1,
+    rows: &[("syscalls/round trip (strace, 1 run)", &[])],
+};
 
 /// Round trips: 100,000, or 10,000 with `--quick`.
 fn rounds(params: &Params) -> u64 {

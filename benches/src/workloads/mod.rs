@@ -46,6 +46,23 @@ impl Params {
     }
 }
 
+/// What `compare` counts under `strace -c -f` for a workload: each row is
+/// the named system calls of a run of `rounds` rounds minus those of a run
+/// of none (setup and teardown), per `per` rounds.
+#[derive(Debug)]
+pub struct Syscalls {
+    /// Rounds of the counted run (see [`Params::rounds`]) at full size.
+    pub rounds: u64,
+    /// Rounds of the counted run with `--quick`.
+    pub quick_rounds: u64,
+    /// Rounds per figure: 1 (calls per round), or 1,000 where a round makes
+    /// so few calls that two decimals would round them away.
+    pub per: u64,
+    /// The rows: each its metric label and the system calls it adds up
+    /// (none named: every call).
+    pub rows: &'static [(&'static str, &'static [&'static str])],
+}
+
 type RunFn = fn(&Params) -> io::Result<Report>;
 
 /// One workload, runnable on every runtime.
@@ -56,8 +73,8 @@ pub struct Workload {
     /// One line on what it does and what it reports.
     pub about: &'static str,
     /// If set, `compare` also counts this workload's system calls per
-    /// round under `strace` with this many rounds (see [`Params::rounds`]).
-    pub syscall_rounds: Option<u64>,
+    /// round under `strace`.
+    pub syscalls: Option<&'static Syscalls>,
     /// Per runtime (in [`Runtime::ALL`] order): how it runs there, if it does.
     run: [Option<RunFn>; 3],
     /// The same workload on bare mio ([`Runtime::Floor`]), if it has one.
@@ -107,7 +124,7 @@ macro_rules! workload {
         Workload {
             name: $module::NAME,
             about: $module::ABOUT,
-            syscall_rounds: $syscalls,
+            syscalls: $syscalls,
             run: [
                 Some($module::run::<Solo>),
                 Some($module::run::<Tokio>),
@@ -123,9 +140,9 @@ pub static ALL: &[Workload] = &[
     workload!(spawn),
     workload!(pingpong),
     workload!(pingpong_local),
-    workload!(timers),
+    workload!(timers, Some(&timers::SYSCALLS)),
     workload!(timer_accuracy),
-    workload!(echo_latency, Some(echo_latency::SYSCALL_ROUNDS), floor),
+    workload!(echo_latency, Some(&echo_latency::SYSCALLS), floor),
     workload!(echo_throughput, None, floor),
     workload!(idle),
     workload!(memory),
@@ -135,7 +152,7 @@ pub static ALL: &[Workload] = &[
     Workload {
         name: hyper_hello::NAME,
         about: hyper_hello::ABOUT,
-        syscall_rounds: None,
+        syscalls: None,
         run: [
             Some(hyper_hello::run::<Solo>),
             Some(hyper_hello::run::<Tokio>),

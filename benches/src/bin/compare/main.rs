@@ -24,9 +24,10 @@ use std::time::{Duration, Instant};
 use benches::measure::median;
 use benches::report::{Better, Report};
 use benches::rt::Runtime;
-use benches::workloads::{http_keepalive, Params, Workload, ALL};
+use benches::workloads::{http_keepalive, Params, Syscalls, Workload, ALL};
 use serde_json::{json, Value};
 
+use strace::Calls;
 use table::{Outcome, Row};
 
 /// A child that takes longer than this is killed and counted as failed.
@@ -208,24 +209,35 @@ fn run_child(exe: &Path, args: &[String]) -> Result<(Report, Value), String> {
     Ok((Report::from_json(&value)?, value))
 }
 
-/// System calls per round of `w` on each runtime: `strace -c -f` of a run
-/// with `rounds` rounds minus one with zero rounds (setup and teardown),
-/// divided by `rounds`. A row, or a note on why there is none.
-fn syscall_row(exe: &Path, w: &Workload, rounds: u64, quick: bool) -> Result<Row, String> {
+/// System calls per round of `w` on each runtime, one row per entry of
+/// `syscalls.rows`: `strace -c -f` of a run with `rounds` rounds minus one
+/// with zero rounds (setup and teardown), per `syscalls.per` rounds. The
+/// rows, or a note on why there are none.
+fn syscall_rows(
+    exe: &Path,
+    w: &Workload,
+    syscalls: &Syscalls,
+    rounds: u64,
+    quick: bool,
+) -> Result<Vec<Row>, String> {
     if !strace::available() {
         return Err(
             "strace is not installed: no system-call counts (apt-get install strace)".into(),
         );
     }
     let dir = std::env::temp_dir();
-    let mut row = Row {
-        workload: w.name.to_string(),
-        metric: "syscalls/round trip (strace, 1 run)".to_string(),
-        better: Better::Lower,
-        samples: Default::default(),
-        errors: Default::default(),
-        ran: Runtime::COLUMNS.map(|rt| w.runs_on(rt)),
-    };
+    let mut rows: Vec<Row> = syscalls
+        .rows
+        .iter()
+        .map(|&(metric, _)| Row {
+            workload: w.name.to_string(),
+            metric: metric.to_string(),
+            better: Better::Lower,
+            samples: Default::default(),
+            errors: Default::default(),
+            ran: Runtime::COLUMNS.map(|rt| w.runs_on(rt)),
+        })
+        .collect();
     for rt in Runtime::COLUMNS.into_iter().filter(|&rt| w.runs_on(rt)) {
         let i = rt.index();
         let path = |n: u64| {
@@ -238,16 +250,26 @@ fn syscall_row(exe: &Path, w: &Workload, rounds: u64, quick: bool) -> Result<Row
         let counted = strace::count(exe, &child_args(w, rt, quick, Some(rounds)), &path(rounds))
             .and_then(|full| {
                 let base = strace::count(exe, &child_args(w, rt, quick, Some(0)), &path(0))?;
-                Ok(full.saturating_sub(base) as f64 / rounds as f64)
+                Ok((full, base))
             });
         let _ = std::fs::remove_file(path(rounds));
         let _ = std::fs::remove_file(path(0));
-        match counted {
-            Ok(per_round) => row.samples[i].push(per_round),
-            Err(e) => row.errors[i].push(e),
+        for (row, &(_, names)) in rows.iter_mut().zip(syscalls.rows) {
+            match &counted {
+                Ok((full, base)) => {
+                    row.samples[i].push(per_round(full, base, names, rounds) * syscalls.per as f64)
+                }
+                Err(e) => row.errors[i].push(e.clone()),
+            }
         }
     }
-    Ok(row)
+    Ok(rows)
+}
+
+/// The calls of `names` (every call if none) in `full`, a run of `rounds`
+/// rounds, minus those in `base`, a run of none, per round.
+fn per_round(full: &Calls, base: &Calls, names: &[&str], rounds: u64) -> f64 {
+    strace::sum(full, names).saturating_sub(strace::sum(base, names)) as f64 / rounds as f64
 }
 
 /// How long each `wrk` run lasts.
@@ -419,10 +441,14 @@ fn main() -> ExitCode {
                 w.name
             ));
         }
-        if let Some(rounds) = w.syscall_rounds {
-            let rounds = if opts.quick { rounds / 5 } else { rounds };
-            match syscall_row(&exe, w, rounds, opts.quick) {
-                Ok(row) => rows.push(row),
+        if let Some(syscalls) = w.syscalls {
+            let rounds = if opts.quick {
+                syscalls.quick_rounds
+            } else {
+                syscalls.rounds
+            };
+            match syscall_rows(&exe, w, syscalls, rounds, opts.quick) {
+                Ok(syscall_rows) => rows.extend(syscall_rows),
                 Err(note) => notes.push(format!("{}: {note}", w.name)),
             }
         }
@@ -484,6 +510,20 @@ mod tests {
         assert!(parse(&args("--runs 0")).is_err());
         assert!(parse(&args("--runs")).is_err());
         assert!(parse(&args("--fast")).unwrap_err().contains("--fast"));
+    }
+
+    #[test]
+    fn a_syscall_figure_is_the_named_calls_of_a_run_minus_an_empty_run_per_round() {
+        let calls = |pairs: &[(&str, u64)]| -> Calls {
+            pairs.iter().map(|&(n, c)| (n.to_string(), c)).collect()
+        };
+        let full = calls(&[("epoll_wait", 150), ("epoll_pwait", 60), ("total", 500)]);
+        let base = calls(&[("epoll_wait", 10), ("total", 100)]);
+        let waits = ["epoll_wait", "epoll_pwait", "epoll_pwait2"];
+        assert_eq!(per_round(&full, &base, &waits, 100), 2.0);
+        assert_eq!(per_round(&full, &base, &["timerfd_settime"], 100), 0.0);
+        assert_eq!(per_round(&full, &base, &[], 100), 4.0);
+        assert_eq!(per_round(&base, &full, &[], 100), 0.0, "never below zero");
     }
 
     #[test]
