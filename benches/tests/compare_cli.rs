@@ -30,16 +30,17 @@ fn compare_json_has_a_median_for_every_runtime() {
         .collect();
     assert_eq!(labels, ["mean ms", "p99 ms"]);
     for row in rows {
-        for rt in ["solo", "tokio", "smol"] {
+        for rt in ["solo", "tokio", "smol", "floor"] {
             let median = row["median"][rt].as_f64().expect("a median");
             // sleep(1 ms) never takes less than 1 ms.
             assert!(median >= 1.0, "{rt}: {median}");
         }
         assert!(row["solo_over_tokio"].as_f64().is_some());
     }
-    // One entry per child: 3 runtimes x 1 run, each with its CPU and peak RSS.
+    // One entry per child: 3 runtimes and the floor x 1 run, each with its
+    // CPU and peak RSS.
     let processes = json["processes"].as_array().expect("processes");
-    assert_eq!(processes.len(), 3);
+    assert_eq!(processes.len(), 4);
     for p in processes {
         assert!(p["cpu_ms"].as_f64().is_some_and(|c| c >= 0.0), "{p}");
         assert!(p["max_rss_bytes"].as_u64().is_some_and(|r| r > 0), "{p}");

@@ -172,12 +172,12 @@ fn the_mio_floor_echoes_every_round_trip_on_every_connection() {
         .expect("nothing sent");
 }
 
-/// The floor column reports what the runtimes report on the echo rows, and
-/// only the echo rows have one.
+/// The floor column reports what the runtimes report on the echo rows and
+/// timer-accuracy, and only those have one.
 #[test]
 fn the_floor_runs_the_echo_workloads_and_reports_the_runtimes_figures() {
     for w in ALL {
-        let floored = ["echo-latency", "echo-throughput"].contains(&w.name);
+        let floored = ["echo-latency", "echo-throughput", "timer-accuracy"].contains(&w.name);
         assert_eq!(w.runs_on(Runtime::Floor), floored, "{}", w.name);
         for rt in Runtime::ALL {
             // hyper has no smol glue: hyper-hello is the one exception.
@@ -203,4 +203,20 @@ fn the_floor_runs_the_echo_workloads_and_reports_the_runtimes_figures() {
     let throughput = run("echo-throughput", Runtime::Floor, 40);
     assert!(throughput.get("round trips/s").is_some_and(|r| r > 0.0));
     assert_eq!(Runtime::from_name("floor"), Some(Runtime::Floor));
+}
+
+/// timer-accuracy's floor (a bare timerfd and epoll) sleeps its
+/// millisecond each time, never less.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_timer_floor_never_wakes_before_its_millisecond() {
+    let floor = run("timer-accuracy", Runtime::Floor, 50);
+    for m in &floor.metrics {
+        assert!(
+            m.value >= 1.0 && m.value.is_finite(),
+            "{} = {} ms: a 1 ms sleep ended early",
+            m.label,
+            m.value
+        );
+    }
 }

@@ -141,7 +141,7 @@ pub static ALL: &[Workload] = &[
     workload!(pingpong),
     workload!(pingpong_local),
     workload!(timers, Some(&timers::SYSCALLS)),
-    workload!(timer_accuracy),
+    workload!(timer_accuracy, None, floor),
     workload!(echo_latency, Some(&echo_latency::SYSCALLS), floor),
     workload!(echo_throughput, None, floor),
     workload!(idle),
