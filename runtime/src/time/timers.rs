@@ -5,6 +5,12 @@
 //! Stale entries are swept out whenever they outnumber the live ones, so the
 //! heap stays within twice the number of pending timers.
 //!
+//! Deadlines that come in order (a server arming the same timeout per
+//! request: each later than the one before) skip the heap: they go to the
+//! back of a sorted queue, and their stale entries leave from its front, in
+//! O(1) each. The earliest entry is the smaller of the two fronts, so timers
+//! fire in the same order as from one heap.
+//!
 //! # Slack
 //!
 //! With a slack `s` ([`Builder::timer_slack`](crate::Builder::timer_slack)),
@@ -22,7 +28,7 @@
 
 use std::cell::RefCell;
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 use std::task::{Context, Poll, Waker};
 
 use slab::Slab;
@@ -35,8 +41,8 @@ struct Timer {
     waker: Option<Waker>,
 }
 
-/// Heap entries, earliest first: deadline, slab key, generation.
-type Entry = Reverse<(u64, u32, u32)>;
+/// A timer's place in the order: deadline, slab key, generation.
+type Entry = (u64, u32, u32);
 
 /// Fires the timers due at tick `now`: wakes their tasks, in deadline
 /// order. The store is borrowed for each pop only, never across a wake,
@@ -59,7 +65,11 @@ const SLACK_SCAN: usize = 64;
 #[derive(Default)]
 pub(crate) struct Timers {
     timers: Slab<Timer>,
-    heap: BinaryHeap<Entry>,
+    /// Entries, earliest first.
+    heap: BinaryHeap<Reverse<Entry>>,
+    /// Entries in increasing order (each greater than the one before it),
+    /// kept out of `heap`: see the module docs.
+    queue: VecDeque<Entry>,
     next_generation: u32,
     fired: u64,
     /// Nanoseconds a wake-up may come after the earliest deadline (see the
@@ -152,15 +162,40 @@ impl Timers {
         Some(paced.max(self.latest_within(limit)))
     }
 
-    /// The earliest pending deadline; drops stale entries off the top.
+    /// The earliest pending deadline; drops stale entries off the fronts.
     fn earliest(&mut self) -> Option<u64> {
+        while let Some(&(deadline, key, generation)) = self.queue.front() {
+            if self.is_live(key, generation, deadline) {
+                break;
+            }
+            self.queue.pop_front();
+        }
         while let Some(&Reverse((deadline, key, generation))) = self.heap.peek() {
             if self.is_live(key, generation, deadline) {
-                return Some(deadline);
+                break;
             }
             self.heap.pop();
         }
-        None
+        self.first().map(|(deadline, _, _)| deadline)
+    }
+
+    /// The smallest entry, stale or not: the smaller of the two fronts.
+    fn first(&self) -> Option<Entry> {
+        match (self.queue.front(), self.heap.peek()) {
+            (Some(&queued), Some(&Reverse(heaped))) => Some(queued.min(heaped)),
+            (Some(&queued), None) => Some(queued),
+            (None, Some(&Reverse(heaped))) => Some(heaped),
+            (None, None) => None,
+        }
+    }
+
+    /// Removes the smallest entry, [`first`](Self::first).
+    fn pop_first(&mut self, first: Entry) {
+        if self.queue.front() == Some(&first) {
+            self.queue.pop_front();
+        } else {
+            self.heap.pop();
+        }
     }
 
     /// The latest live deadline at or before `limit` among the first
@@ -174,6 +209,23 @@ impl Timers {
     /// the result never exceeds `limit` and firing still waits for each
     /// timer's own deadline.
     fn latest_within(&self, limit: u64) -> u64 {
+        // The queue is sorted: its latest live deadline within `limit` is
+        // the first live one walking back from there.
+        let end = self
+            .queue
+            .partition_point(|&(deadline, _, _)| deadline <= limit);
+        let queued = self
+            .queue
+            .range(..end)
+            .rev()
+            .take(SLACK_SCAN)
+            .find(|&&(deadline, key, generation)| self.is_live(key, generation, deadline))
+            .map_or(0, |&(deadline, _, _)| deadline);
+        queued.max(self.latest_in_heap(limit))
+    }
+
+    /// [`latest_within`](Self::latest_within) for the heap's entries.
+    fn latest_in_heap(&self, limit: u64) -> u64 {
         let heap = self.heap.as_slice();
         let mut stack = [0usize; SLACK_SCAN];
         let (mut top, mut seen, mut latest) = (1, 0, 0);
@@ -204,11 +256,12 @@ impl Timers {
     /// Call until it returns `None`.
     pub(crate) fn pop_due(&mut self, now: u64) -> Option<Option<Waker>> {
         loop {
-            let &Reverse((deadline, key, generation)) = self.heap.peek()?;
+            let first = self.first()?;
+            let (deadline, key, generation) = first;
             if deadline > now {
                 return None;
             }
-            self.heap.pop();
+            self.pop_first(first);
             if !self.is_live(key, generation, deadline) {
                 continue;
             }
@@ -237,6 +290,7 @@ impl Timers {
     /// Drops every timer (the runtime is shutting down).
     pub(crate) fn clear(&mut self) -> Vec<Waker> {
         self.heap.clear();
+        self.queue.clear();
         self.timers.drain().filter_map(|t| t.waker).collect()
     }
 
@@ -253,18 +307,31 @@ impl Timers {
     fn push(&mut self, deadline: u64, key: usize, generation: u32) {
         // Slab keys stay below the number of live timers, far under u32::MAX.
         let key = u32::try_from(key).unwrap_or(u32::MAX);
-        self.heap.push(Reverse((deadline, key, generation)));
+        let entry = (deadline, key, generation);
+        match self.queue.back() {
+            Some(&last) if entry < last => self.heap.push(Reverse(entry)),
+            _ => self.queue.push_back(entry),
+        }
         self.sweep();
     }
 
-    /// Drops stale heap entries once they outnumber the live timers.
+    /// Drops stale entries once they outnumber the live timers.
     fn sweep(&mut self) {
-        if self.heap.len() > 64 && self.heap.len() > 2 * self.timers.len() {
+        let entries = self.entries();
+        if entries > 64 && entries > 2 * self.timers.len() {
             let timers = &self.timers;
             self.heap.retain(|&Reverse((deadline, key, generation))| {
                 entry_is_live(timers, key, generation, deadline)
             });
+            self.queue.retain(|&(deadline, key, generation)| {
+                entry_is_live(timers, key, generation, deadline)
+            });
         }
+    }
+
+    /// Entries in the heap and the queue, stale ones included.
+    fn entries(&self) -> usize {
+        self.heap.len() + self.queue.len()
     }
 }
 
@@ -325,13 +392,47 @@ mod tests {
             t.remove(k);
         }
         assert_eq!(t.len(), 0);
-        assert!(
-            t.heap.len() <= 64,
-            "heap kept {} stale entries",
-            t.heap.len()
-        );
+        assert!(t.entries() <= 64, "kept {} stale entries", t.entries());
         assert!(t.pop_due(u64::MAX).is_none());
         assert_eq!(t.fired(), 0);
+    }
+
+    #[test]
+    fn timers_fire_in_deadline_order_whether_they_came_in_order_or_not() {
+        // Runs of increasing deadlines (the queue) mixed with earlier ones
+        // (the heap), some cancelled: the fired order is the sorted one.
+        let mut t = Timers::default();
+        let mut expected = Vec::new();
+        let mut x = 7u64;
+        for i in 0..500u64 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let deadline = if i % 3 == 0 {
+                (x >> 33) % 10_000
+            } else {
+                10_000 + i
+            };
+            let k = t.insert(deadline, noop_waker());
+            if i % 7 == 0 {
+                t.remove(k);
+            } else {
+                expected.push((deadline, k));
+            }
+        }
+        expected.sort();
+        let mut fired = Vec::new();
+        while t.pop_due(u64::MAX).is_some() {
+            let newly = t
+                .timers
+                .iter()
+                .find(|(k, tm)| tm.fired && !fired.iter().any(|&(_, f)| f == *k));
+            let (k, tm) = newly.expect("one timer fired per pop");
+            fired.push((tm.deadline, k));
+        }
+        let deadlines = |v: &[(u64, usize)]| v.iter().map(|&(d, _)| d).collect::<Vec<_>>();
+        assert_eq!(deadlines(&fired), deadlines(&expected));
+        assert_eq!(fired.len(), expected.len());
     }
 
     #[test]
