@@ -199,9 +199,10 @@ impl Timers {
     }
 
     /// The latest live deadline at or before `limit` among the first
-    /// [`SLACK_SCAN`] heap entries found at or before it (0 if none).
+    /// [`SLACK_SCAN`] entries of the queue, and of the heap, found at or
+    /// before it (0 if none).
     ///
-    /// Walks the heap's array as the tree it is: a node's children sit at
+    /// In the heap, walks the heap's array as the tree it is: a node's children sit at
     /// `2i + 1` and `2i + 2` and are never earlier than it, so a node past
     /// `limit` ends its branch. `BinaryHeap` does not promise that layout;
     /// were it another, the walk would only find fewer deadlines, and a
@@ -209,17 +210,14 @@ impl Timers {
     /// the result never exceeds `limit` and firing still waits for each
     /// timer's own deadline.
     fn latest_within(&self, limit: u64) -> u64 {
-        // The queue is sorted: its latest live deadline within `limit` is
-        // the first live one walking back from there.
-        let end = self
-            .queue
-            .partition_point(|&(deadline, _, _)| deadline <= limit);
+        // The queue is sorted: its entries within `limit` come first.
         let queued = self
             .queue
-            .range(..end)
-            .rev()
+            .iter()
             .take(SLACK_SCAN)
-            .find(|&&(deadline, key, generation)| self.is_live(key, generation, deadline))
+            .take_while(|&&(deadline, _, _)| deadline <= limit)
+            .filter(|&&(deadline, key, generation)| self.is_live(key, generation, deadline))
+            .last()
             .map_or(0, |&(deadline, _, _)| deadline);
         queued.max(self.latest_in_heap(limit))
     }
@@ -227,6 +225,9 @@ impl Timers {
     /// [`latest_within`](Self::latest_within) for the heap's entries.
     fn latest_in_heap(&self, limit: u64) -> u64 {
         let heap = self.heap.as_slice();
+        if heap.is_empty() {
+            return 0;
+        }
         let mut stack = [0usize; SLACK_SCAN];
         let (mut top, mut seen, mut latest) = (1, 0, 0);
         while top > 0 && seen < SLACK_SCAN {
@@ -304,6 +305,7 @@ impl Timers {
         g
     }
 
+    #[inline]
     fn push(&mut self, deadline: u64, key: usize, generation: u32) {
         // Slab keys stay below the number of live timers, far under u32::MAX.
         let key = u32::try_from(key).unwrap_or(u32::MAX);
@@ -316,17 +318,23 @@ impl Timers {
     }
 
     /// Drops stale entries once they outnumber the live timers.
+    #[inline]
     fn sweep(&mut self) {
         let entries = self.entries();
         if entries > 64 && entries > 2 * self.timers.len() {
-            let timers = &self.timers;
-            self.heap.retain(|&Reverse((deadline, key, generation))| {
-                entry_is_live(timers, key, generation, deadline)
-            });
-            self.queue.retain(|&(deadline, key, generation)| {
-                entry_is_live(timers, key, generation, deadline)
-            });
+            self.sweep_now();
         }
+    }
+
+    #[cold]
+    fn sweep_now(&mut self) {
+        let timers = &self.timers;
+        self.heap.retain(|&Reverse((deadline, key, generation))| {
+            entry_is_live(timers, key, generation, deadline)
+        });
+        self.queue.retain(|&(deadline, key, generation)| {
+            entry_is_live(timers, key, generation, deadline)
+        });
     }
 
     /// Entries in the heap and the queue, stale ones included.
