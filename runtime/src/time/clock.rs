@@ -1,7 +1,23 @@
 //! The runtime's clock: the system's monotonic clock, or a paused one for tests.
 
 use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+
+/// Set, for good, once any clock in the process is paused. Until then every
+/// clock reads the system clock as is.
+static EVER_PAUSED: AtomicBool = AtomicBool::new(false);
+
+/// Whether every runtime's clock (on any thread) reads the system's
+/// monotonic clock as is: true until a clock is first paused. A caller
+/// that sees true may read `Instant::now()` instead of finding its
+/// runtime's clock.
+#[inline]
+pub(crate) fn all_clocks_are_the_system_clock() -> bool {
+    // Relaxed: a clock is paused on the thread that reads it, which sees
+    // its own store; another thread's clock is unaffected either way.
+    !EVER_PAUSED.load(Ordering::Relaxed)
+}
 
 /// Each runtime has one. Timer deadlines are kept as nanoseconds since `base`.
 ///
@@ -19,6 +35,9 @@ pub(crate) struct Clock {
 
 impl Clock {
     pub(crate) fn new(start_paused: bool) -> Clock {
+        if start_paused {
+            EVER_PAUSED.store(true, Ordering::Relaxed);
+        }
         let base = Instant::now();
         Clock {
             base,
@@ -68,6 +87,7 @@ impl Clock {
 
     pub(crate) fn pause(&self) {
         if !self.paused.get() {
+            EVER_PAUSED.store(true, Ordering::Relaxed);
             self.set_origin(self.now(), Instant::now());
             self.paused.set(true);
         }
