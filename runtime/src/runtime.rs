@@ -153,9 +153,14 @@ impl Builder {
     /// `slack` after it (plus the time the loop takes to get there). In
     /// exchange, timers due within `slack` of one another fire in one
     /// wake-up, and a stream of them wakes the thread about once per
-    /// `slack` instead of once per timer. A lone timer still wakes the loop
-    /// at its own deadline. [`Duration::ZERO`] wakes for every deadline to
-    /// the nanosecond. A paused clock ignores the slack.
+    /// `slack` instead of once per timer. Under a dense stream, where each
+    /// wake-up fires several timers (a server's many connection timeouts),
+    /// the window doubles per such wake-up up to 4 × `slack`, so a timer
+    /// may then fire up to 4 × `slack` late and the thread wakes at most
+    /// about once per 4 × `slack`; a wake-up that fires a single timer
+    /// narrows it back to `slack`. A lone timer still wakes the loop at its
+    /// own deadline. [`Duration::ZERO`] wakes for every deadline to the
+    /// nanosecond. A paused clock ignores the slack.
     ///
     /// ```
     /// use std::time::Duration;

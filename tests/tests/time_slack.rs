@@ -48,6 +48,18 @@ fn timers_within_the_slack_fire_in_one_wake_up() {
 }
 
 #[test]
+fn a_dense_stream_of_timers_widens_the_window_to_four_slacks() {
+    // 200 deadlines 1 ms apart under a 10 ms slack: ten per slack. A
+    // window fixed at the slack would wake the loop about 20 times; one
+    // that widens to 40 ms after the first crowded wake-ups, about 8.
+    let parks = parks_for_spread_timers(MS(10), 200, MS(10), MS(1));
+    assert!(
+        parks <= 13,
+        "{parks} parks: the window did not widen for a dense stream"
+    );
+}
+
+#[test]
 fn a_zero_slack_wakes_for_each_deadline() {
     // The same timers without slack: the loop wakes for them one by one
     // (some may share a wake-up if the machine is busy and the loop slow

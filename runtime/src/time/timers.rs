@@ -15,16 +15,26 @@
 //!
 //! With a slack `s` ([`Builder::timer_slack`](crate::Builder::timer_slack)),
 //! [`Timers::next_deadline`] does not name the earliest deadline `d` but a
-//! wake-up moment in `[d, d + s]`: the latest pending deadline in that
-//! window, and no earlier than `s` after the last moment timers fired. The
-//! loop waits until then and fires every timer due, so timers that fall
-//! due close together share one wake-up, and a stream of them costs at
-//! most about one wake-up per `s`. Nothing fires early (a timer fires only
-//! once its deadline has passed); the price is lateness: a timer may fire
-//! up to `s` after its deadline. A lone timer, with no other due within
-//! `s` after it and none fired in the `s` before, still wakes the loop at
-//! its own deadline. While the clock is paused the slack is off, so that
-//! paused timings stay exact.
+//! wake-up moment in `[d, d + w]`, where the window `w` is `s` to begin
+//! with: the latest pending deadline in that window, and no earlier than
+//! `w` after the last moment timers fired. The loop waits until then and
+//! fires every timer due, so timers that fall due close together share one
+//! wake-up, and a stream of them costs at most about one wake-up per `w`.
+//!
+//! The window adapts to the stream: a wake-up that fires several timers
+//! doubles it for the next (up to [`MAX_WINDOW`] times `s`), and one that
+//! fires a single timer puts it back to `s`. A dense stream of timers (a
+//! server's many connection timeouts) thus costs at most one wake-up per
+//! `4 s`, while sparse timers keep the precision of `s`: each wake-up costs
+//! the loop a context switch, about 10 µs of CPU on a virtual machine, more
+//! than waking 50 µs sooner gains.
+//!
+//! Nothing fires early (a timer fires only once its deadline has passed);
+//! the price is lateness: a timer may fire up to `w` after its deadline, so
+//! up to `s` after it in a sparse stream and `4 s` in a dense one. A lone
+//! timer, with no other due within the window after it and none fired in
+//! the window before, still wakes the loop at its own deadline. While the
+//! clock is paused the slack is off, so that paused timings stay exact.
 
 use std::cell::RefCell;
 use std::cmp::Reverse;
@@ -62,6 +72,10 @@ pub(crate) fn fire_due(timers: &RefCell<Timers>, now: u64) {
 /// find the latest deadline within the slack: a bound on its cost.
 const SLACK_SCAN: usize = 64;
 
+/// The widest the coalescing window gets under a dense stream of timers,
+/// in slacks (see the module docs).
+pub(crate) const MAX_WINDOW: u64 = 4;
+
 #[derive(Default)]
 pub(crate) struct Timers {
     timers: Slab<Timer>,
@@ -79,15 +93,24 @@ pub(crate) struct Timers {
     paused: bool,
     /// The tick at which timers last fired, if any did.
     last_fired_at: Option<u64>,
+    /// The coalescing window for the next wake-up: from `slack` to
+    /// [`MAX_WINDOW`] slacks (see the module docs).
+    window: u64,
+    /// The window the latest firing pass (the timers fired at
+    /// `last_fired_at`) was scheduled with, and how many it fired.
+    pass_window: u64,
+    pass_fired: u64,
 }
 
 impl Timers {
     /// An empty store that coalesces wake-ups within `slack` (see the module
     /// docs), unless the clock is `paused`.
     pub(crate) fn new(slack: std::time::Duration, paused: bool) -> Timers {
+        let slack = u64::try_from(slack.as_nanos()).unwrap_or(u64::MAX);
         Timers {
-            slack: u64::try_from(slack.as_nanos()).unwrap_or(u64::MAX),
+            slack,
             paused,
+            window: slack,
             ..Timers::default()
         }
     }
@@ -152,12 +175,12 @@ impl Timers {
         if self.slack == 0 || self.paused {
             return Some(earliest);
         }
-        let limit = earliest.saturating_add(self.slack);
-        // Not sooner than the slack after the last firing, so that a
+        let limit = earliest.saturating_add(self.window);
+        // Not sooner than the window after the last firing, so that a
         // stream of timers a few microseconds apart is taken in batches.
         let paced = self
             .last_fired_at
-            .map_or(earliest, |t| t.saturating_add(self.slack))
+            .map_or(earliest, |t| t.saturating_add(self.window))
             .clamp(earliest, limit);
         Some(paced.max(self.latest_within(limit)))
     }
@@ -266,11 +289,30 @@ impl Timers {
             if !self.is_live(key, generation, deadline) {
                 continue;
             }
+            self.count_firing(now);
             let timer = &mut self.timers[key as usize];
             timer.fired = true;
             self.fired += 1;
-            self.last_fired_at = Some(now);
             return Some(timer.waker.take());
+        }
+    }
+
+    /// A timer fires at tick `now`: the window for the next wake-up
+    /// narrows back to the slack if this pass fires only this timer, and
+    /// widens (double the pass's own, at most [`MAX_WINDOW`] slacks) once
+    /// it fires a second.
+    fn count_firing(&mut self, now: u64) {
+        if self.last_fired_at == Some(now) {
+            self.pass_fired += 1;
+            if self.pass_fired == 2 {
+                let widest = self.slack.saturating_mul(MAX_WINDOW);
+                self.window = self.pass_window.saturating_mul(2).min(widest);
+            }
+        } else {
+            self.last_fired_at = Some(now);
+            self.pass_fired = 1;
+            self.pass_window = self.window;
+            self.window = self.slack;
         }
     }
 
@@ -470,9 +512,10 @@ mod tests {
             fired += 1;
         }
         assert_eq!(fired, 3, "one wake-up fires the three timers in the window");
-        // 1,101 is due one tick after the last firing: paced to 1,200.
-        assert_eq!(t.next_deadline(), Some(1_200));
-        while t.pop_due(1_200).is_some() {}
+        // 1,101 is due one tick after the last firing, which fired three
+        // timers: the window doubled, paced to 1,100 + 200.
+        assert_eq!(t.next_deadline(), Some(1_300));
+        while t.pop_due(1_300).is_some() {}
         // A lone timer long after the last firing: its own deadline.
         assert_eq!(t.next_deadline(), Some(5_000));
     }
@@ -490,9 +533,43 @@ mod tests {
         }
         while let Some(earliest) = t.earliest() {
             let wake = t.next_deadline().unwrap();
-            assert!(wake >= earliest && wake <= earliest + slack);
+            assert!(wake >= earliest && wake <= earliest + MAX_WINDOW * slack);
             while t.pop_due(wake).is_some() {}
         }
+    }
+
+    #[test]
+    fn a_dense_stream_widens_the_window_to_four_slacks_and_a_lone_firing_narrows_it() {
+        let slack = 100;
+        let mut t = Timers::new(std::time::Duration::from_nanos(slack), false);
+        // Ten deadlines per slack, from 1,000 to 9,000.
+        for d in (1_000..=9_000).step_by(10) {
+            t.insert(d, noop_waker());
+        }
+        let mut wakes = Vec::new();
+        while let Some(earliest) = t.earliest() {
+            let wake = t.next_deadline().unwrap();
+            assert!(wake >= earliest, "woke at {wake}, before {earliest}");
+            assert!(
+                wake <= earliest + MAX_WINDOW * slack,
+                "woke at {wake}, too late"
+            );
+            while t.pop_due(wake).is_some() {}
+            wakes.push(wake);
+        }
+        assert_eq!(t.window, MAX_WINDOW * slack, "the window did not widen");
+        // Once widened, wake-ups come about four slacks apart: 8,000 ticks
+        // of timers in about 20 wake-ups rather than 80.
+        assert!(wakes.len() <= 25, "{} wake-ups: {wakes:?}", wakes.len());
+        // A lone timer, long after: at its own deadline, and the window is
+        // back to the slack for the wake-up after it.
+        t.insert(20_000, noop_waker());
+        assert_eq!(t.next_deadline(), Some(20_000));
+        while t.pop_due(20_000).is_some() {}
+        assert_eq!(t.window, slack);
+        t.insert(30_000, noop_waker());
+        t.insert(30_150, noop_waker());
+        assert_eq!(t.next_deadline(), Some(30_000), "30,150 is past one slack");
     }
 
     #[test]
