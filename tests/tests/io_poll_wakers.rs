@@ -140,11 +140,16 @@ async fn yield_until(turns: usize, done: impl Fn() -> bool) {
     }
 }
 
-/// Spawns a task that polls `poll_read` on `stream` once (it is empty, so
-/// the task waits) and, once woken, returns `Pending` forever without
-/// polling the stream again or keeping any waker: it has lost its waker.
-/// Returns how many times it has been polled.
-fn spawn_reader_that_stops_waiting(stream: TcpStream) -> std::rc::Rc<std::cell::Cell<usize>> {
+/// Spawns a task, named "reader", that polls `poll_read` on `stream` once
+/// (it is empty, so the task waits) and, once woken, returns `Pending`
+/// forever without polling the stream again or keeping any waker: it has
+/// lost its waker. Then has `peer` write a byte, and waits until that
+/// event has woken the reader. Returns how many times the reader has been
+/// polled (2 by then).
+async fn reader_woken_then_lost(
+    stream: TcpStream,
+    peer: &TcpStream,
+) -> std::rc::Rc<std::cell::Cell<usize>> {
     let polls = std::rc::Rc::new(std::cell::Cell::new(0));
     let counted = polls.clone();
     solo::task::Builder::new()
@@ -159,6 +164,10 @@ fn spawn_reader_that_stops_waiting(stream: TcpStream) -> std::rc::Rc<std::cell::
             Poll::<()>::Pending
         }))
         .unwrap();
+    yield_until(10, || polls.get() == 1).await;
+    (&*peer).write_all(b"x").await.unwrap();
+    yield_until(1_000, || polls.get() == 2).await;
+    assert_eq!(polls.get(), 2, "the event did not wake the reader");
     polls
 }
 
@@ -166,11 +175,7 @@ fn spawn_reader_that_stops_waiting(stream: TcpStream) -> std::rc::Rc<std::cell::
 fn an_event_wakes_a_waiting_poll_read_once() {
     solo::block_on(async {
         let (stream, peer) = pair().await;
-        let polls = spawn_reader_that_stops_waiting(stream);
-        yield_until(10, || polls.get() == 1).await;
-        (&peer).write_all(b"x").await.unwrap();
-        yield_until(1_000, || polls.get() == 2).await;
-        assert_eq!(polls.get(), 2, "the event did not wake the reader");
+        let polls = reader_woken_then_lost(stream, &peer).await;
         // The reader no longer waits on the stream: more data must not wake
         // it, although the reactor may still hold its waker.
         (&peer).write_all(b"y").await.unwrap();
@@ -191,11 +196,7 @@ fn a_dump_sees_a_lost_waker_though_the_reactor_keeps_an_old_one() {
     let rt = solo::Runtime::new().unwrap();
     rt.block_on(async {
         let (stream, peer) = pair().await;
-        let polls = spawn_reader_that_stops_waiting(stream);
-        yield_until(10, || polls.get() == 1).await;
-        (&peer).write_all(b"x").await.unwrap();
-        yield_until(1_000, || polls.get() == 2).await;
-        assert_eq!(polls.get(), 2, "the event did not wake the reader");
+        reader_woken_then_lost(stream, &peer).await;
         let dump = solo::runtime::dump();
         let reader = dump
             .tasks()
@@ -221,11 +222,7 @@ fn while_tracking_a_task_that_stops_waiting_on_a_socket_is_reported_lost() {
         let (stream, peer) = pair().await;
         solo::time::pause();
         assert_eq!(solo::runtime::metrics().lost_wakers, 0);
-        let polls = spawn_reader_that_stops_waiting(stream);
-        yield_until(10, || polls.get() == 1).await;
-        (&peer).write_all(b"x").await.unwrap();
-        yield_until(1_000, || polls.get() == 2).await;
-        assert_eq!(polls.get(), 2, "the event did not wake the reader");
+        reader_woken_then_lost(stream, &peer).await;
         assert_eq!(
             solo::runtime::metrics().lost_wakers,
             1,
