@@ -4,8 +4,9 @@
 //!
 //! solo's own streams: [`Interval`](crate::time::Interval) (its ticks),
 //! [`TcpListener::incoming`](crate::net::TcpListener::incoming) and, on
-//! Unix, `UnixListener::incoming` (accepted connections), and
-//! [`Signal`](crate::signal::unix::Signal) (deliveries).
+//! Unix, `UnixListener::incoming` (accepted connections),
+//! [`Signal`](crate::signal::unix::Signal) (deliveries), and the
+//! [`sync::local::Receiver`](crate::sync::local::Receiver) (its values).
 //!
 //! ```
 //! use std::time::Duration;

@@ -9,6 +9,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use futures_lite::future::poll_once;
+use solo::stream::{Stream, StreamExt};
 use solo::sync::local::{
     self, oneshot, Mutex, Notify, RecvError, RwLock, Semaphore, SendError, TryRecvError,
     TrySendError,
@@ -285,6 +286,72 @@ fn unbounded_channels_have_no_capacity_and_are_never_full() {
     }
     assert!(!tx.is_full());
     assert_eq!(tx.len(), 1000);
+}
+
+#[test]
+fn a_local_receiver_is_a_stream_that_ends_when_every_sender_is_gone() {
+    paused(async {
+        let (tx, mut rx) = local::bounded(3);
+        let tx2 = tx.clone();
+        let producer = solo::spawn(async move {
+            for i in 0..50 {
+                tx.send(i).await.unwrap();
+            }
+            drop(tx);
+            for i in 50..100 {
+                tx2.send(i).await.unwrap();
+            }
+        });
+        let got: Vec<_> = surely("the stream's end", (&mut rx).collect()).await;
+        producer.await.unwrap();
+        assert_eq!(got, (0..100).collect::<Vec<_>>());
+        assert_eq!(rx.next().await, None, "an ended stream stays ended");
+
+        let (tx, mut rx) = local::unbounded();
+        for i in 0..3 {
+            tx.try_send(i).unwrap();
+        }
+        assert_eq!(rx.size_hint(), (3, None));
+        assert_eq!(rx.next().await, Some(0));
+        drop(tx);
+        assert_eq!(rx.size_hint(), (2, Some(2)));
+        let rest: Vec<_> = rx.collect().await;
+        assert_eq!(rest, [1, 2]);
+    });
+}
+
+#[test]
+fn a_waiting_stream_is_woken_by_a_send_and_by_the_last_sender_dropping() {
+    paused(async {
+        let (tx, mut rx) = local::bounded(1);
+        let receiver = solo::spawn(async move {
+            let first = rx.next().await;
+            let end = rx.next().await;
+            (first, end)
+        });
+        settle().await; // the stream waits on the empty channel
+        tx.send(7).await.unwrap();
+        settle().await; // it took 7 and waits again
+        drop(tx);
+        assert_eq!(
+            surely("the stream", receiver).await.unwrap(),
+            (Some(7), None)
+        );
+    });
+}
+
+#[test]
+fn a_dropped_next_future_strands_no_later_recv() {
+    paused(async {
+        let (tx, mut rx) = local::bounded(1);
+        assert_eq!(poll_once(rx.next()).await, None, "nothing was sent");
+        // The stream's `next()` is gone; a `recv` in another task waits now,
+        // and the value must wake that task, not this one.
+        let receiver = solo::spawn(async move { rx.recv().await });
+        settle().await;
+        tx.send(5).await.unwrap();
+        assert_eq!(surely("the recv", receiver).await.unwrap(), Ok(5));
+    });
 }
 
 // ---- oneshot ----

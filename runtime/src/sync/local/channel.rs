@@ -5,7 +5,8 @@
 //! non-empty channel is one pop (and, if the channel was full, one wake of
 //! the oldest waiting sender). The receiver's waker stays stored between
 //! waits, so the usual consumer waits without cloning a waker or touching
-//! a wait list.
+//! a wait list. The receiver polled as a `Stream` waits apart from the
+//! `Recv` futures, with its own waker: every value sent wakes it too.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -75,6 +76,7 @@ fn channel<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
             senders_waiting: WaitList::new(),
         }),
         slot_waker: Cell::new(None),
+        stream_waker: Cell::new(None),
     });
     (Sender { chan: chan.clone() }, Receiver { chan })
 }
@@ -86,6 +88,13 @@ struct Shared<T> {
     /// cloned; dropped with the `Receiver`). Outside the `RefCell` so that
     /// it is woken with no borrow held.
     slot_waker: Cell<Option<Waker>>,
+    /// The waker of the [`Receiver`] polled as a `Stream` while it waits,
+    /// taken by the next value sent or by the close. Apart from the slot
+    /// and the wait list: the stream's `next()` future can be dropped
+    /// without a `Drop` of ours running, so it must hold no place that a
+    /// `Recv` future could be waiting behind (a stale one costs one
+    /// spurious wake-up).
+    stream_waker: Cell<Option<Waker>>,
 }
 
 impl<T> Shared<T> {
@@ -102,7 +111,23 @@ impl<T> Shared<T> {
         }
     }
 
-    /// Wakes whoever [`Chan::push`] or [`Chan::close`] chose.
+    /// Wakes the receiver's stream if it waits.
+    #[inline]
+    fn wake_stream(&self) {
+        if let Some(w) = self.stream_waker.take() {
+            w.wake();
+        }
+    }
+
+    /// Wakes whom [`Chan::push`] chose, and the receiver's stream if it
+    /// waits.
+    #[inline]
+    fn wake_pushed(&self, wake: Wake) {
+        self.wake(wake);
+        self.wake_stream();
+    }
+
+    /// Wakes whoever [`Chan::notify_receiver`] chose.
     #[inline]
     fn wake(&self, wake: Wake) {
         match wake {
@@ -224,6 +249,7 @@ fn wake_closed<T>(chan: &Shared<T>, wakers: Option<(Vec<Waker>, bool)>) {
         if slot {
             chan.wake_slot();
         }
+        chan.wake_stream();
         wake_all(wakers);
     }
 }
@@ -267,7 +293,7 @@ impl<T> Sender<T> {
         }
         let wake = chan.push(value);
         drop(chan);
-        self.chan.wake(wake);
+        self.chan.wake_pushed(wake);
         Ok(())
     }
 
@@ -422,12 +448,15 @@ impl<T> Drop for Receiver<T> {
             let mut chan = self.chan.state.borrow_mut();
             (chan.close(), std::mem::take(&mut chan.queue))
         };
-        // No `Recv` future outlives the receiver: nothing waits in the slot.
+        // No `Recv` future outlives the receiver: nothing waits in the slot,
+        // and the stream's waker is its own.
         let slot_waker = self.chan.slot_waker.take();
+        let stream_waker = self.chan.stream_waker.take();
         // The values drop outside the borrow: one may hold a Sender of
         // this very channel.
         drop(queue);
         drop(slot_waker);
+        drop(stream_waker);
         wake_closed(&self.chan, wakers);
     }
 }
@@ -435,6 +464,53 @@ impl<T> Drop for Receiver<T> {
 impl<T> fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Receiver").finish_non_exhaustive()
+    }
+}
+
+/// The values in the order they were sent, as [`Receiver::recv`] gives
+/// them, then `None` once the channel is closed and drained (every
+/// [`Sender`] dropped, or `close` called); `async-channel`'s `Receiver` is
+/// a `Stream` in the same way.
+///
+/// A waiting stream is woken by the next value sent or by the close.
+/// Dropping its `next()` future loses no value, and a `recv` future
+/// started afterwards waits as usual.
+///
+/// ```
+/// use solo::stream::StreamExt;
+/// use solo::sync::local;
+///
+/// solo::block_on(async {
+///     let (tx, mut rx) = local::bounded(1);
+///     solo::spawn(async move {
+///         for word in ["a", "b", "c"] {
+///             tx.send(word).await.unwrap();
+///         }
+///     }); // `tx` drops here: the stream ends once drained.
+///     let mut got = Vec::new();
+///     while let Some(word) = rx.next().await {
+///         got.push(word);
+///     }
+///     assert_eq!(got, ["a", "b", "c"]);
+/// });
+/// ```
+impl<T> futures_core::Stream for Receiver<T> {
+    type Item = T;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let mut recv = Recv {
+            chan: &self.chan,
+            place: Place::Stream,
+        };
+        Pin::new(&mut recv).poll(cx).map(Result::ok)
+    }
+
+    /// At least the values queued now; exactly those once the channel is
+    /// closed (no more can come).
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let chan = self.chan.state.borrow();
+        let len = chan.queue.len();
+        (len, chan.closed.then_some(len))
     }
 }
 
@@ -485,7 +561,7 @@ impl<T> Future for Send<'_, T> {
         }
         let wake = chan.push(value);
         drop(chan);
-        this.chan.wake(wake);
+        this.chan.wake_pushed(wake);
         coop::spend();
         Poll::Ready(Ok(()))
     }
@@ -530,13 +606,16 @@ enum Place {
     Nowhere,
     Slot,
     List(usize),
+    /// The receiver's stream: waits with [`Shared::stream_waker`], holding
+    /// no place.
+    Stream,
 }
 
 impl<T> Recv<'_, T> {
     /// Stops waiting (the future is done): leaves the slot or the list.
     fn leave(&mut self, chan: &mut Chan<T>) {
         match std::mem::replace(&mut self.place, Place::Nowhere) {
-            Place::Nowhere => {}
+            Place::Nowhere | Place::Stream => {}
             Place::Slot => chan.slot = Slot::Free,
             Place::List(key) => {
                 chan.receivers.remove(key);
@@ -568,17 +647,21 @@ impl<T> Future for Recv<'_, T> {
             return Poll::Ready(Err(RecvError));
         }
         match this.place {
+            Place::Stream => {
+                drop(chan);
+                store_waker(&this.chan.stream_waker, cx.waker());
+            }
             Place::Nowhere if chan.slot == Slot::Free => {
                 chan.slot = Slot::Waiting;
                 this.place = Place::Slot;
                 drop(chan);
-                this.store_slot_waker(cx.waker());
+                store_waker(&this.chan.slot_waker, cx.waker());
             }
             Place::Slot => {
                 // Waiting still, or woken but another future took the value.
                 chan.slot = Slot::Waiting;
                 drop(chan);
-                this.store_slot_waker(cx.waker());
+                store_waker(&this.chan.slot_waker, cx.waker());
             }
             Place::Nowhere => this.place = Place::List(chan.receivers.push(cx.waker(), ())),
             Place::List(key) if !chan.receivers.is_notified(key) => {
@@ -594,15 +677,12 @@ impl<T> Future for Recv<'_, T> {
     }
 }
 
-impl<T> Recv<'_, T> {
-    /// Stores `waker` in the slot unless the one there wakes the same task.
-    #[inline]
-    fn store_slot_waker(&self, waker: &Waker) {
-        let cell = &self.chan.slot_waker;
-        match cell.take() {
-            Some(w) if w.will_wake(waker) => cell.set(Some(w)),
-            _ => cell.set(Some(waker.clone())),
-        }
+/// Stores `waker` in `cell` unless the one there wakes the same task.
+#[inline]
+fn store_waker(cell: &Cell<Option<Waker>>, waker: &Waker) {
+    match cell.take() {
+        Some(w) if w.will_wake(waker) => cell.set(Some(w)),
+        _ => cell.set(Some(waker.clone())),
     }
 }
 
@@ -611,7 +691,7 @@ impl<T> Drop for Recv<'_, T> {
         let wake = {
             let mut chan = self.chan.state.borrow_mut();
             let woken = match self.place {
-                Place::Nowhere => return,
+                Place::Nowhere | Place::Stream => return,
                 Place::Slot => chan.slot == Slot::Notified,
                 Place::List(key) => chan.receivers.is_notified(key),
             };
