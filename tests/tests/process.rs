@@ -362,3 +362,65 @@ fn writing_to_a_closed_stdin_fails_with_broken_pipe() {
         });
     });
 }
+
+#[test]
+fn a_childs_stdout_pipes_into_another_childs_stdin() {
+    solo_tests::leak_checked(|| {
+        let output = with_deadline(LIMIT, || {
+            solo::block_on(async {
+                // The writer starts late: `tr` reads an empty pipe first,
+                // which fails at once unless the descriptor is blocking.
+                let mut echo = sh("sleep 0.3; echo hello world")
+                    .stdout(Stdio::piped())
+                    .spawn()
+                    .unwrap();
+                let out = echo.stdout.take().expect("piped");
+                let mut tr = Command::new("tr");
+                let stdin: Stdio = out.try_into().unwrap();
+                tr.args(["a-z", "A-Z"]).stdin(stdin);
+                let output = tr.output().await.unwrap();
+                assert!(echo.wait().await.unwrap().success());
+                output
+            })
+        });
+        assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+        assert!(output.status.success());
+        assert_eq!(output.stdout, b"HELLO WORLD\n");
+    });
+}
+
+#[test]
+fn a_childs_stdin_and_stderr_become_other_childs_stdio() {
+    solo_tests::leak_checked(|| {
+        let upper = with_deadline(LIMIT, || {
+            solo::block_on(async {
+                use futures_lite::AsyncReadExt;
+                let mut tr = Command::new("tr")
+                    .args(["a-z", "A-Z"])
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .spawn()
+                    .unwrap();
+                let mut shout = sh("echo hi there >&2")
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap();
+                // cat copies `shout`'s stderr into `tr`'s stdin.
+                let status = Command::new("cat")
+                    .stdin(Stdio::try_from(shout.stderr.take().expect("piped")).unwrap())
+                    .stdout(Stdio::try_from(tr.stdin.take().expect("piped")).unwrap())
+                    .status()
+                    .await
+                    .unwrap();
+                assert!(status.success());
+                assert!(shout.wait().await.unwrap().success());
+                let mut upper = String::new();
+                let mut out = tr.stdout.take().expect("piped");
+                out.read_to_string(&mut upper).await.unwrap();
+                assert!(tr.wait().await.unwrap().success());
+                upper
+            })
+        });
+        assert_eq!(upper, "HI THERE\n");
+    });
+}

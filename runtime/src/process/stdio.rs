@@ -1,9 +1,12 @@
 //! The parent's ends of a child's piped stdin, stdout and stderr, as
-//! non-blocking pipes registered with the runtime.
+//! non-blocking pipes registered with the runtime; each converts back to a
+//! blocking [`Stdio`] for another child.
 
 use std::fmt;
 use std::io::{self, Read, Write};
+use std::os::fd::OwnedFd;
 use std::pin::Pin;
+use std::process::Stdio;
 use std::task::{Context, Poll};
 
 use futures_io::{AsyncRead, AsyncWrite};
@@ -121,4 +124,75 @@ impl fmt::Debug for ChildStdin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ChildStdin").finish_non_exhaustive()
     }
+}
+
+/// Gives the pipe back for another child's stdio: deregisters it from the
+/// runtime, makes it blocking again (as a child expects) and wraps the
+/// descriptor, so one child's output feeds another's input (tokio's
+/// `TryInto<Stdio>`). Fails if the descriptor's flags cannot be changed.
+/// [`Command::stdin`](super::Command::stdin) is generic, so name the
+/// target: `Stdio::try_from(out)?`, or `let stdin: Stdio = out.try_into()?`.
+///
+/// ```
+/// use solo::process::Command;
+/// use std::process::Stdio;
+///
+/// solo::block_on(async {
+///     let mut echo = Command::new("echo").arg("hello").stdout(Stdio::piped()).spawn()?;
+///     let out = echo.stdout.take().expect("piped");
+///     let mut tr = Command::new("tr");
+///     tr.args(["a-z", "A-Z"]).stdin(Stdio::try_from(out)?);
+///     let output = tr.output().await?;
+///     assert_eq!(output.stdout, b"HELLO\n");
+///     echo.wait().await?;
+///     std::io::Result::Ok(())
+/// })
+/// .unwrap();
+/// ```
+impl TryFrom<ChildStdout> for Stdio {
+    type Error = io::Error;
+
+    fn try_from(out: ChildStdout) -> io::Result<Stdio> {
+        receiver_stdio(out.pipe)
+    }
+}
+
+/// Gives the pipe back for another child's stdio, as
+/// [`ChildStdout`]'s conversion does.
+impl TryFrom<ChildStderr> for Stdio {
+    type Error = io::Error;
+
+    fn try_from(err: ChildStderr) -> io::Result<Stdio> {
+        receiver_stdio(err.pipe)
+    }
+}
+
+/// Gives the pipe back for another child's stdio, as
+/// [`ChildStdout`]'s conversion does: that child writes what this one
+/// reads. Fails with [`BrokenPipe`](io::ErrorKind::BrokenPipe) once the
+/// pipe was closed.
+impl TryFrom<ChildStdin> for Stdio {
+    type Error = io::Error;
+
+    fn try_from(stdin: ChildStdin) -> io::Result<Stdio> {
+        match stdin.pipe {
+            Some(pipe) => {
+                let pipe = pipe.into_inner();
+                pipe.set_nonblocking(false)?;
+                Ok(Stdio::from(OwnedFd::from(pipe)))
+            }
+            None => Err(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "the child's stdin was closed",
+            )),
+        }
+    }
+}
+
+/// Deregisters `pipe`, makes it blocking and wraps its descriptor (closed
+/// on error).
+fn receiver_stdio(pipe: PollEvented<Receiver>) -> io::Result<Stdio> {
+    let pipe = pipe.into_inner();
+    pipe.set_nonblocking(false)?;
+    Ok(Stdio::from(OwnedFd::from(pipe)))
 }
