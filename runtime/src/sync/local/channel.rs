@@ -71,6 +71,7 @@ fn channel<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
             reserved: 0,
             senders: 1,
             closed: false,
+            stream_waits: false,
             slot: Slot::Free,
             receivers: WaitList::new(),
             senders_waiting: WaitList::new(),
@@ -119,14 +120,6 @@ impl<T> Shared<T> {
         }
     }
 
-    /// Wakes whom [`Chan::push`] chose, and the receiver's stream if it
-    /// waits.
-    #[inline]
-    fn wake_pushed(&self, wake: Wake) {
-        self.wake(wake);
-        self.wake_stream();
-    }
-
     /// Wakes whoever [`Chan::notify_receiver`] chose.
     #[inline]
     fn wake(&self, wake: Wake) {
@@ -134,6 +127,7 @@ impl<T> Shared<T> {
             Wake::Nobody => {}
             Wake::Slot => self.wake_slot(),
             Wake::Waiter(w) => w.wake(),
+            Wake::Stream => self.wake_stream(),
         }
     }
 }
@@ -154,6 +148,8 @@ enum Wake {
     Nobody,
     Slot,
     Waiter(Waker),
+    /// The receiver polled as a `Stream`.
+    Stream,
 }
 
 struct Chan<T> {
@@ -174,6 +170,12 @@ struct Chan<T> {
     receivers: WaitList,
     /// Parked `Send` futures: a notified one holds a reserved slot.
     senders_waiting: WaitList,
+    /// The receiver, polled as a `Stream`, waits with
+    /// [`Shared::stream_waker`]: the next value sent must wake it. Looked
+    /// at only when no `Recv` future waits (none can while the stream's
+    /// `next()` future borrows the receiver), so a send pays nothing for
+    /// it otherwise.
+    stream_waits: bool,
 }
 
 impl<T> Chan<T> {
@@ -205,6 +207,10 @@ impl<T> Chan<T> {
         }
         match self.receivers.notify_one() {
             Some(w) => Wake::Waiter(w),
+            None if self.stream_waits => {
+                self.stream_waits = false;
+                Wake::Stream
+            }
             None => Wake::Nobody,
         }
     }
@@ -293,7 +299,7 @@ impl<T> Sender<T> {
         }
         let wake = chan.push(value);
         drop(chan);
-        self.chan.wake_pushed(wake);
+        self.chan.wake(wake);
         Ok(())
     }
 
@@ -561,7 +567,7 @@ impl<T> Future for Send<'_, T> {
         }
         let wake = chan.push(value);
         drop(chan);
-        this.chan.wake_pushed(wake);
+        this.chan.wake(wake);
         coop::spend();
         Poll::Ready(Ok(()))
     }
@@ -648,6 +654,7 @@ impl<T> Future for Recv<'_, T> {
         }
         match this.place {
             Place::Stream => {
+                chan.stream_waits = true;
                 drop(chan);
                 store_waker(&this.chan.stream_waker, cx.waker());
             }
@@ -678,7 +685,7 @@ impl<T> Future for Recv<'_, T> {
 }
 
 /// Stores `waker` in `cell` unless the one there wakes the same task.
-#[inline]
+#[inline(always)]
 fn store_waker(cell: &Cell<Option<Waker>>, waker: &Waker) {
     match cell.take() {
         Some(w) if w.will_wake(waker) => cell.set(Some(w)),
