@@ -1,9 +1,9 @@
-//! A TCP echo server on loopback.
+//! TCP on loopback: an echo server, and a connected pair.
 
 use std::net::SocketAddr;
 
 use solo::io::{AsyncReadExt, AsyncWriteExt};
-use solo::net::TcpListener;
+use solo::net::{TcpListener, TcpStream};
 
 /// Binds a listener to a free port of 127.0.0.1 and spawns, on the current
 /// runtime, a task that accepts connections for as long as that runtime
@@ -38,4 +38,18 @@ pub async fn echo_server() -> SocketAddr {
         }
     });
     addr
+}
+
+/// A connected pair of TCP streams on 127.0.0.1: (the side that
+/// connected, the side the listener accepted).
+///
+/// # Panics
+///
+/// Outside a runtime, or if binding, connecting or accepting fails.
+pub async fn tcp_pair() -> (TcpStream, TcpStream) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("local_addr");
+    let client = TcpStream::connect(addr).await.expect("connect");
+    let (server, _) = listener.accept().await.expect("accept");
+    (client, server)
 }

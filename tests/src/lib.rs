@@ -8,7 +8,7 @@ mod leaks;
 mod temp_dir;
 
 pub use drops::{Counted, DropCounter};
-pub use echo::echo_server;
+pub use echo::{echo_server, tcp_pair};
 #[cfg(target_os = "linux")]
 pub use leaks::{child_pids, zombie_children};
 pub use leaks::{leak_checked, leak_checked_within};

@@ -119,16 +119,6 @@ fn waiting_futures_each_keep_their_own_waker() {
     });
 }
 
-/// A connected pair on loopback: (the stream a task reads, its peer).
-async fn pair() -> (TcpStream, TcpStream) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let stream = TcpStream::connect(listener.local_addr().unwrap())
-        .await
-        .unwrap();
-    let (peer, _) = listener.accept().await.unwrap();
-    (stream, peer)
-}
-
 /// Yields until `done()` holds, at most `turns` times (each yield lets the
 /// loop look at I/O once).
 async fn yield_until(turns: usize, done: impl Fn() -> bool) {
@@ -174,7 +164,7 @@ async fn reader_woken_then_lost(
 #[test]
 fn an_event_wakes_a_waiting_poll_read_once() {
     solo::block_on(async {
-        let (stream, peer) = pair().await;
+        let (stream, peer) = solo_tests::tcp_pair().await;
         let polls = reader_woken_then_lost(stream, &peer).await;
         // The reader no longer waits on the stream: more data must not wake
         // it, although the reactor may still hold its waker.
@@ -195,7 +185,7 @@ fn a_dump_sees_a_lost_waker_though_the_reactor_keeps_an_old_one() {
     // wake the task.
     let rt = solo::Runtime::new().unwrap();
     rt.block_on(async {
-        let (stream, peer) = pair().await;
+        let (stream, peer) = solo_tests::tcp_pair().await;
         reader_woken_then_lost(stream, &peer).await;
         let dump = solo::runtime::dump();
         let reader = dump
@@ -219,7 +209,7 @@ fn while_tracking_a_task_that_stops_waiting_on_a_socket_is_reported_lost() {
     // untracked (whose reactor kept wakers until then).
     let rt = solo::Runtime::new().unwrap();
     rt.block_on(async {
-        let (stream, peer) = pair().await;
+        let (stream, peer) = solo_tests::tcp_pair().await;
         solo::time::pause();
         assert_eq!(solo::runtime::metrics().lost_wakers, 0);
         reader_woken_then_lost(stream, &peer).await;

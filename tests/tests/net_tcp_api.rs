@@ -10,16 +10,6 @@ use solo::time::timeout;
 
 const LIMIT: Duration = Duration::from_secs(20);
 
-/// A connected pair on loopback: (client, server side).
-async fn pair() -> (TcpStream, TcpStream) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let client = TcpStream::connect(listener.local_addr().unwrap())
-        .await
-        .unwrap();
-    let (server, _) = listener.accept().await.unwrap();
-    (client, server)
-}
-
 /// Waits for read readiness and tries to read, until the read does not
 /// say `WouldBlock`; bounded by `LIMIT`.
 async fn read_once(stream: &TcpStream, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -40,7 +30,7 @@ async fn read_once(stream: &TcpStream, buf: &mut [u8]) -> std::io::Result<usize>
 fn try_read_on_an_empty_socket_would_block_and_readable_then_waits_for_new_data() {
     solo_tests::with_deadline(LIMIT, || {
         solo::block_on(async {
-            let (mut client, server) = pair().await;
+            let (mut client, server) = solo_tests::tcp_pair().await;
             let mut buf = [0u8; 16];
             // Fresh sockets may report readable at first: the first
             // try_read that finds nothing must clear that.
@@ -64,7 +54,7 @@ fn try_read_on_an_empty_socket_would_block_and_readable_then_waits_for_new_data(
 fn try_read_returns_zero_at_end_of_stream() {
     solo_tests::with_deadline(LIMIT, || {
         solo::block_on(async {
-            let (mut client, server) = pair().await;
+            let (mut client, server) = solo_tests::tcp_pair().await;
             client.write_all(b"last").await.unwrap();
             client.close().await.unwrap();
             let mut buf = [0u8; 16];
@@ -86,7 +76,7 @@ fn try_read_returns_zero_at_end_of_stream() {
 fn try_read_vectored_fills_the_slices_in_order() {
     solo_tests::with_deadline(LIMIT, || {
         solo::block_on(async {
-            let (mut client, server) = pair().await;
+            let (mut client, server) = solo_tests::tcp_pair().await;
             client.write_all(b"abcdefg").await.unwrap();
             let (mut a, mut b) = ([0u8; 3], [0u8; 8]);
             let n = timeout(LIMIT, async {
@@ -112,7 +102,7 @@ fn try_read_vectored_fills_the_slices_in_order() {
 fn try_write_vectored_writes_every_slice() {
     solo_tests::with_deadline(LIMIT, || {
         solo::block_on(async {
-            let (client, mut server) = pair().await;
+            let (client, mut server) = solo_tests::tcp_pair().await;
             timeout(LIMIT, client.writable()).await.unwrap().unwrap();
             let slices = [
                 IoSlice::new(b"one "),
@@ -137,7 +127,7 @@ fn try_write_vectored_writes_every_slice() {
 fn zero_linger_then_drop_makes_the_peer_read_a_reset() {
     solo_tests::with_deadline(LIMIT, || {
         solo::block_on(async {
-            let (client, server) = pair().await;
+            let (client, server) = solo_tests::tcp_pair().await;
             client.set_zero_linger().unwrap();
             drop(client);
             let mut buf = [0u8; 16];
@@ -152,7 +142,7 @@ fn zero_linger_then_drop_makes_the_peer_read_a_reset() {
 fn linger_round_trips() {
     solo_tests::with_deadline(LIMIT, || {
         solo::block_on(async {
-            let (client, _server) = pair().await;
+            let (client, _server) = solo_tests::tcp_pair().await;
             assert_eq!(client.linger().unwrap(), None);
             client.set_zero_linger().unwrap();
             assert_eq!(client.linger().unwrap(), Some(Duration::ZERO));
@@ -188,7 +178,7 @@ fn ttl_round_trips_on_the_stream_and_the_listener() {
 fn sock_ref_from_a_stream_sets_and_reads_keepalive() {
     solo_tests::with_deadline(LIMIT, || {
         solo::block_on(async {
-            let (client, _server) = pair().await;
+            let (client, _server) = solo_tests::tcp_pair().await;
             let sock = socket2::SockRef::from(&client);
             assert!(!sock.keepalive().unwrap());
             sock.set_keepalive(true).unwrap();
@@ -219,7 +209,7 @@ fn sock_ref_from_a_listener_reads_its_options() {
 fn stream_into_std_deregisters_and_gives_a_working_nonblocking_std_stream() {
     solo_tests::with_deadline(LIMIT, || {
         solo::block_on(async {
-            let (mut client, server) = pair().await;
+            let (mut client, server) = solo_tests::tcp_pair().await;
             let before = solo::runtime::metrics().io_registrations;
             let mut std_stream = server.into_std().unwrap();
             assert_eq!(solo::runtime::metrics().io_registrations, before - 1);
@@ -265,7 +255,7 @@ fn listener_into_std_deregisters_and_still_accepts() {
 fn try_write_to_a_peer_that_reset_gives_an_error() {
     solo_tests::with_deadline(LIMIT, || {
         solo::block_on(async {
-            let (client, server) = pair().await;
+            let (client, server) = solo_tests::tcp_pair().await;
             server.set_zero_linger().unwrap();
             drop(server);
             let err = timeout(LIMIT, async {

@@ -6,23 +6,13 @@ use std::time::Duration;
 use futures_lite::future::zip;
 use solo::io::{AsyncReadExt, AsyncWriteExt};
 use solo::net::tcp::ReuniteError;
-use solo::net::{TcpListener, TcpStream};
+use solo::net::TcpStream;
 use solo::time::timeout;
 
 const LIMIT: Duration = Duration::from_secs(20);
 
 /// How long a read must stay pending to count as "no end-of-file".
 const QUIET: Duration = Duration::from_millis(100);
-
-/// A connected pair on loopback: (client, server side).
-async fn pair() -> (TcpStream, TcpStream) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let client = TcpStream::connect(listener.local_addr().unwrap())
-        .await
-        .unwrap();
-    let (server, _) = listener.accept().await.unwrap();
-    (client, server)
-}
 
 /// Shrinks both socket buffers of `stream` (Linux), so that a megabyte
 /// in flight overflows them; Nagle's algorithm is off, or tiny windows
@@ -66,7 +56,7 @@ async fn read_all(mut stream: impl solo::io::AsyncRead + Unpin) -> Vec<u8> {
 fn into_split_halves_echo_one_mebibyte_from_two_tasks_at_once() {
     solo_tests::with_deadline(LIMIT, || {
         solo::block_on(async {
-            let (client, server) = pair().await;
+            let (client, server) = solo_tests::tcp_pair().await;
             small_buffers(&client);
             small_buffers(&server);
             let echo = spawn_echo(server);
@@ -92,7 +82,7 @@ fn into_split_halves_echo_one_mebibyte_from_two_tasks_at_once() {
 fn dropping_an_owned_write_half_makes_the_peer_read_end_of_stream() {
     solo_tests::with_deadline(LIMIT, || {
         solo::block_on(async {
-            let (client, mut server) = pair().await;
+            let (client, mut server) = solo_tests::tcp_pair().await;
             let (mut reader, mut writer) = client.into_split();
             writer.write_all(b"bye").await.unwrap();
             drop(writer);
@@ -113,7 +103,7 @@ fn dropping_an_owned_write_half_makes_the_peer_read_end_of_stream() {
 fn forgetting_an_owned_write_half_leaves_the_write_direction_open() {
     solo_tests::with_deadline(LIMIT, || {
         solo::block_on(async {
-            let (client, mut server) = pair().await;
+            let (client, mut server) = solo_tests::tcp_pair().await;
             let (reader, writer) = client.into_split();
             writer.forget();
             let mut buf = [0u8; 1];
@@ -132,7 +122,7 @@ fn forgetting_an_owned_write_half_leaves_the_write_direction_open() {
 fn closing_an_owned_write_half_shuts_down_the_write_direction_once() {
     solo_tests::with_deadline(LIMIT, || {
         solo::block_on(async {
-            let (client, mut server) = pair().await;
+            let (client, mut server) = solo_tests::tcp_pair().await;
             let (_reader, mut writer) = client.into_split();
             writer.close().await.unwrap();
             assert_eq!(read_all(&mut server).await, b"");
@@ -146,7 +136,7 @@ fn closing_an_owned_write_half_shuts_down_the_write_direction_once() {
 fn reunite_of_matching_halves_gives_the_stream_back_open_both_ways() {
     solo_tests::with_deadline(LIMIT, || {
         solo::block_on(async {
-            let (client, mut server) = pair().await;
+            let (client, mut server) = solo_tests::tcp_pair().await;
             let local = client.local_addr().unwrap();
             let registrations = solo::runtime::metrics().io_registrations;
             let (reader, writer) = client.into_split();
@@ -176,8 +166,8 @@ fn reunite_of_matching_halves_gives_the_stream_back_open_both_ways() {
 fn reunite_of_halves_from_different_streams_errors_and_gives_them_back() {
     solo_tests::with_deadline(LIMIT, || {
         solo::block_on(async {
-            let (a, mut a_peer) = pair().await;
-            let (b, _b_peer) = pair().await;
+            let (a, mut a_peer) = solo_tests::tcp_pair().await;
+            let (b, _b_peer) = solo_tests::tcp_pair().await;
             let (a_addr, b_addr) = (a.local_addr().unwrap(), b.local_addr().unwrap());
             let (a_read, a_write) = a.into_split();
             let (b_read, b_write) = b.into_split();
@@ -208,7 +198,7 @@ fn reunite_of_halves_from_different_streams_errors_and_gives_them_back() {
 fn borrowed_halves_read_and_write_at_once_in_zip() {
     solo_tests::with_deadline(LIMIT, || {
         solo::block_on(async {
-            let (mut client, server) = pair().await;
+            let (mut client, server) = solo_tests::tcp_pair().await;
             small_buffers(&client);
             small_buffers(&server);
             let echo = spawn_echo(server);
@@ -231,7 +221,7 @@ fn borrowed_halves_read_and_write_at_once_in_zip() {
 fn dropping_borrowed_halves_leaves_the_stream_open() {
     solo_tests::with_deadline(LIMIT, || {
         solo::block_on(async {
-            let (mut client, mut server) = pair().await;
+            let (mut client, mut server) = solo_tests::tcp_pair().await;
             {
                 // Going out of scope here must not shut anything down.
                 let (_reader, _writer) = client.split();
@@ -255,7 +245,7 @@ fn dropping_borrowed_halves_leaves_the_stream_open() {
 fn halves_report_the_streams_addresses_and_peek_without_consuming() {
     solo_tests::with_deadline(LIMIT, || {
         solo::block_on(async {
-            let (mut client, mut server) = pair().await;
+            let (mut client, mut server) = solo_tests::tcp_pair().await;
             let (local, peer) = (client.local_addr().unwrap(), client.peer_addr().unwrap());
             server.write_all(b"peeked").await.unwrap();
             {
@@ -293,7 +283,7 @@ fn halves_report_the_streams_addresses_and_peek_without_consuming() {
 fn half_try_read_and_try_write_move_data_after_ready() {
     solo_tests::with_deadline(LIMIT, || {
         solo::block_on(async {
-            let (client, server) = pair().await;
+            let (client, server) = solo_tests::tcp_pair().await;
             let (reader, writer) = client.into_split();
             timeout(LIMIT, writer.writable()).await.unwrap().unwrap();
             assert_eq!(writer.try_write(b"ping").unwrap(), 4);
@@ -324,7 +314,7 @@ fn half_try_read_and_try_write_move_data_after_ready() {
 fn an_owned_read_half_reads_a_reset_as_an_error() {
     solo_tests::with_deadline(LIMIT, || {
         solo::block_on(async {
-            let (client, server) = pair().await;
+            let (client, server) = solo_tests::tcp_pair().await;
             let (mut reader, _writer) = client.into_split();
             server.set_zero_linger().unwrap();
             drop(server);
