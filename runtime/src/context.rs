@@ -48,6 +48,16 @@ impl Core {
             .try_with(|c| c.borrow().as_ref().is_some_and(|cur| Rc::ptr_eq(cur, self)))
             .unwrap_or(false)
     }
+
+    /// The clock was paused (or resumed): what follows it. Tasks are
+    /// tracked while it is paused (unless always), the reactor keeps
+    /// woken tasks' wakers only while they are not (a kept waker would
+    /// hide a lost one), and paused timers take no slack.
+    pub(crate) fn clock_paused(&self, paused: bool) {
+        self.scheduler.set_paused(paused);
+        self.reactor.set_keep_wakers(!self.scheduler.is_tracking());
+        self.timers.borrow_mut().set_paused(paused);
+    }
 }
 
 /// The panic message of a `block_on` inside a running runtime.

@@ -73,10 +73,7 @@ use crate::context;
 pub fn pause() {
     with_clock("pause", |core| {
         core.clock.pause();
-        core.scheduler.set_paused(true);
-        core.reactor.set_keep_wakers(!core.scheduler.is_tracking());
-        // Paused timings are exact: no slack.
-        core.timers.borrow_mut().set_paused(true);
+        core.clock_paused(true);
     });
 }
 
@@ -90,9 +87,7 @@ pub fn pause() {
 pub fn resume() {
     with_clock("resume", |core| {
         core.clock.resume();
-        core.scheduler.set_paused(false);
-        core.reactor.set_keep_wakers(!core.scheduler.is_tracking());
-        core.timers.borrow_mut().set_paused(false);
+        core.clock_paused(false);
     });
 }
 
