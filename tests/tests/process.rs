@@ -424,3 +424,24 @@ fn a_childs_stdin_and_stderr_become_other_childs_stdio() {
         assert_eq!(upper, "HI THERE\n");
     });
 }
+
+#[test]
+fn a_closed_childs_stdin_cannot_become_stdio_and_says_broken_pipe() {
+    solo_tests::leak_checked(|| {
+        with_deadline(LIMIT, || {
+            solo::block_on(async {
+                use futures_lite::AsyncWriteExt;
+                let mut cat = Command::new("cat")
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::null())
+                    .spawn()
+                    .unwrap();
+                let mut stdin = cat.stdin.take().expect("piped");
+                stdin.close().await.unwrap();
+                let err = Stdio::try_from(stdin).expect_err("a closed pipe converted");
+                assert_eq!(err.kind(), io::ErrorKind::BrokenPipe, "{err}");
+                assert!(cat.wait().await.unwrap().success());
+            })
+        });
+    });
+}
